@@ -1,0 +1,128 @@
+"""Load a corpus folder: files → cleaned ``Document``s → ``Chunk``s, with a report.
+
+One bad file never stops the rest: every problem becomes a one-line ``Skipped`` entry
+naming the file, and every boilerplate line removed is kept in ``Document.removed``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .chunking import chunk_document
+from .cleaning import clean_text
+from .loaders import SUPPORTED_EXTENSIONS, LoadError, read_source
+from .metadata import CATALOG_NAME, load_catalog, resolve_metadata
+from .records import Chunk, Document, Skipped
+from .settings import Settings
+
+_IGNORED_NAMES = {CATALOG_NAME, "README.md", "README.txt", "LICENSE"}
+
+
+@dataclass
+class Corpus:
+    """Everything loaded from a corpus folder, plus what was skipped and why."""
+
+    documents: list[Document] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # warnings that lost nothing
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        return [c for c in self.chunks if c.doc_id == doc_id]
+
+    def document(self, doc_id: str) -> Document | None:
+        return next((d for d in self.documents if d.doc_id == doc_id), None)
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Candidate files in a stable order (hidden files and the catalog left out)."""
+    return sorted(
+        p
+        for p in corpus_dir.rglob("*")
+        if p.is_file()
+        and p.name not in _IGNORED_NAMES
+        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+    )
+
+
+def file_fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_document(path: Path, corpus_dir: Path, entry: dict | None) -> Document:
+    """Read, clean and describe one file; raises ``LoadError`` with a one-line reason."""
+    raw, fmt = read_source(path)
+    cleaned, removed = clean_text(raw)
+    rel = path.relative_to(corpus_dir).as_posix()
+    if not cleaned.strip():
+        raise LoadError(rel, "no text left after removing web-page boilerplate")
+    meta = resolve_metadata(path.name, raw, entry)
+    return Document(
+        doc_id=meta.doc_id,
+        path=rel,
+        title=meta.title or path.stem,
+        issuer=meta.issuer,
+        region=meta.region,
+        level=meta.level,
+        year=meta.year,
+        period=meta.period,
+        published=meta.published,
+        doc_number=meta.doc_number,
+        text=cleaned,
+        fingerprint=file_fingerprint(path),
+        format=fmt,
+        removed=removed,
+    )
+
+
+def load_corpus(corpus_dir: str | Path, settings: Settings | None = None) -> Corpus:
+    """Load and chunk every supported file under ``corpus_dir``."""
+    settings = settings or Settings()
+    corpus_dir = Path(corpus_dir)
+    corpus = Corpus()
+    if not corpus_dir.is_dir():
+        raise FileNotFoundError(f"{corpus_dir}: corpus folder not found")
+    catalog = load_catalog(corpus_dir)
+    by_text: dict[str, str] = {}
+    ids: set[str] = set()
+    files = corpus_files(corpus_dir)
+    for path in files:
+        rel = path.relative_to(corpus_dir).as_posix()
+        if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            exts = " ".join(SUPPORTED_EXTENSIONS)
+            corpus.skipped.append(Skipped(rel, f"unsupported file type '{path.suffix}' (use {exts})"))
+            continue
+        try:
+            doc = load_document(path, corpus_dir, catalog.get(path.name) or catalog.get(rel))
+        except LoadError as exc:
+            corpus.skipped.append(Skipped(rel, exc.reason))
+            continue
+        text_key = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+        if text_key in by_text:
+            corpus.skipped.append(Skipped(rel, f"same text as {by_text[text_key]}; indexed once"))
+            continue
+        by_text[text_key] = rel
+        if doc.doc_id in ids:
+            new_id = _free_id(doc.doc_id, ids)
+            corpus.notes.append(f"{rel}: document id '{doc.doc_id}' is taken; using '{new_id}'")
+            doc = replace(doc, doc_id=new_id)
+        ids.add(doc.doc_id)
+        chunks = chunk_document(doc, settings)
+        if len(chunks) <= 1 or all(c.kind in ("preamble", "notice") for c in chunks):
+            corpus.notes.append(f"{rel}: no headings recognised; chunked by paragraph")
+        corpus.documents.append(doc)
+        corpus.chunks.extend(chunks)
+    names = {p.name for p in files} | {p.relative_to(corpus_dir).as_posix() for p in files}
+    for name in catalog:
+        if name not in names:
+            corpus.notes.append(f"{CATALOG_NAME}: entry for '{name}' matches no file")
+    return corpus
+
+
+def _free_id(doc_id: str, taken: set[str]) -> str:
+    n = 2
+    while f"{doc_id}-{n}" in taken:
+        n += 1
+    return f"{doc_id}-{n}"

@@ -1,0 +1,543 @@
+"""Read one policy file into plain text, whatever its format or encoding.
+
+Why: the corpus is saved by many sites and tools — UTF-8, GBK/GB18030 and UTF-16 text, web
+pages, Word files and PDFs. Every reader returns plain text with one paragraph (or table row)
+per line, so cleaning and chunking see one shape. Every failure becomes a ``LoadError`` with a
+one-line reason, so the indexer can skip the file and tell the user why instead of crashing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import logging
+import re
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import charset_normalizer
+from bs4 import BeautifulSoup
+from bs4.element import (
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Script,
+    Stylesheet,
+    Tag,
+    TemplateString,
+)
+
+if TYPE_CHECKING:
+    from docx.table import Table
+
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+
+_FORMATS = {
+    ".txt": "txt",
+    ".md": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
+    ".pdf": "pdf",
+}
+_CONVERT_HINTS = {
+    ".doc": "save it as .docx",
+    ".wps": "save it as .docx",
+    ".rtf": "save it as .docx",
+}
+
+
+class LoadError(Exception):
+    """A file that cannot be turned into text; ``str(e)`` is one line for the user."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = " ".join(reason.split())  # one line, whatever the library said
+        super().__init__(self.path, self.reason)  # args kept so the error pickles
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+class _UnreadableError(Exception):
+    """Internal: a reader's reason for rejecting a file; ``read_source`` adds the path."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding
+
+# UTF-32 before UTF-16: the UTF-32-LE BOM starts with the UTF-16-LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# charset_normalizer always names a "best" encoding, even for noise (e.g. cp1251 with chaos 0.0
+# but coherence 0.0); only a low mess ratio together with some language coherence is trusted.
+_MAX_CHAOS = 0.1
+_MIN_COHERENCE = 0.1
+_MAX_CONTROL_RATIO = 0.05  # more control characters than this in decoded text → binary
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a text file's bytes; newlines become ``"\\n"``.
+
+    Order: BOM (UTF-8, UTF-16, UTF-32), strict UTF-8, strict GB18030 (a superset of GBK and
+    GB2312, the usual legacy encodings of Chinese government sites), then charset_normalizer's
+    guess only when it is confident. Raises ``ValueError`` when nothing fits, rather than
+    returning mojibake that would be indexed as if it were text.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _normalize_newlines(data.decode(codec))
+            except UnicodeDecodeError:
+                continue
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return _normalize_newlines(data.decode(codec))
+        except UnicodeDecodeError:
+            pass
+    guess = _confident_guess(data)
+    if guess is not None:
+        return guess[1]
+    raise ValueError("undecodable bytes (not UTF-8 or GB18030)")
+
+
+def _normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _confident_guess(data: bytes) -> tuple[str, str] | None:
+    """(encoding, text) from charset_normalizer, or None unless it is confident."""
+    try:
+        best = charset_normalizer.from_bytes(data).best()
+        if best is None or best.chaos > _MAX_CHAOS or best.coherence < _MIN_COHERENCE:
+            return None
+        return best.encoding, _normalize_newlines(str(best))
+    except Exception:  # a failed guess is just "no guess"
+        return None
+
+
+def _has_bom(data: bytes) -> bool:
+    return any(data.startswith(bom) for bom, _ in _BOMS)
+
+
+def _decode_text_file(data: bytes, declared: str | None = None) -> str:
+    """Decode a .txt/.md/.html file, rejecting binary content.
+
+    NUL bytes mean binary unless the text is UTF-16/32 (BOM, or a confident guess without one).
+    ``declared`` is an HTML page's own charset, used only when the bytes are not UTF-8.
+    """
+    if b"\x00" in data and not _has_bom(data):
+        guess = _confident_guess(data)
+        if guess is None or not guess[0].lower().startswith(("utf_16", "utf_32")):
+            raise _UnreadableError("binary file (contains NUL bytes), not text")
+        text = guess[1]
+    elif declared is not None and not _has_bom(data) and not _is_utf8(data):
+        try:
+            text = _normalize_newlines(data.decode(declared))
+        except (UnicodeDecodeError, LookupError):
+            text = _decode_or_raise(data)
+    else:
+        text = _decode_or_raise(data)
+    if text and _control_ratio(text) > _MAX_CONTROL_RATIO:
+        raise _UnreadableError("binary file (control characters), not text")
+    return text
+
+
+def _decode_or_raise(data: bytes) -> str:
+    try:
+        return decode_bytes(data)
+    except ValueError as exc:
+        raise _UnreadableError(str(exc)) from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _control_ratio(text: str) -> float:
+    controls = sum(1 for ch in text if ch not in "\t\n\f\v" and unicodedata.category(ch) == "Cc")
+    return controls / len(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def read_source(path: Path) -> tuple[str, str]:
+    """Return ``(text, format)`` for one corpus file; format is txt / md / html / docx / pdf.
+
+    Raises ``LoadError`` (and nothing else) for unsupported extensions, empty, binary,
+    undecodable, corrupt or unreadable files and PDFs without a text layer.
+    """
+    path = Path(path)
+    ext = path.suffix.lower()
+    fmt = _FORMATS.get(ext)
+    if fmt is None:
+        shown = ext or "(no extension)"
+        hint = f"; {_CONVERT_HINTS[ext]}" if ext in _CONVERT_HINTS else ""
+        supported = ", ".join(SUPPORTED_EXTENSIONS)
+        raise LoadError(path, f"unsupported file type {shown} (supported: {supported}){hint}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(path, f"cannot read file ({exc.strerror or type(exc).__name__})") from None
+    except Exception as exc:  # never let a library error escape
+        raise LoadError(path, f"cannot read file ({_summary(exc)})") from None
+    if not data:
+        raise LoadError(path, "empty file (0 bytes)")
+    try:
+        text = _READERS[fmt](data)
+    except _UnreadableError as exc:
+        raise LoadError(path, str(exc)) from None
+    except Exception as exc:  # never let a library error escape
+        raise LoadError(path, f"cannot read {fmt} file ({_summary(exc)})") from None
+    if not text.strip():
+        raise LoadError(path, _EMPTY_REASONS[fmt])
+    return text, fmt
+
+
+_EMPTY_REASONS = {
+    "txt": "empty file (only whitespace)",
+    "md": "empty file (only whitespace)",
+    "html": "no text in the HTML body",
+    "docx": "no text in the document",
+    "pdf": "no text layer (scanned PDF?)",
+}
+
+
+def _summary(exc: BaseException) -> str:
+    message = " ".join(str(exc).split())
+    if len(message) > 100:
+        message = message[:97] + "..."
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain text and Markdown
+
+
+def _read_text(data: bytes) -> str:
+    """Text and Markdown are kept as written: the cleaning stage decides what is boilerplate."""
+    return _decode_text_file(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# Sites that declare GB2312/GBK routinely use characters outside it; GB18030 is the superset.
+_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
+
+_DROP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
+        "template", "svg", "head", "select", "button", "textarea", "object", "embed", "canvas",
+    }
+)  # fmt: skip
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "blockquote", "body", "caption", "center", "dd", "details",
+        "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "h1", "h2",
+        "h3", "h4", "h5", "h6", "hgroup", "hr", "li", "main", "menu", "ol", "p", "pre",
+        "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+_CELL_TAGS = frozenset({"td", "th"})
+_CONTENT_TAGS = ["p", "article", "main", "table", "h1", "h2", "h3", "h4", "h5", "h6"]
+_SKIP_STRINGS = (
+    Comment,
+    Declaration,
+    Doctype,
+    ProcessingInstruction,
+    Script,
+    Stylesheet,
+    TemplateString,
+)
+_BREAK = "\n"  # marker between blocks; source newlines are collapsed before markers are added
+_CELL = "\t"  # marker between table cells
+_SPACES = re.compile(r"\s+")
+
+
+def _read_html(data: bytes) -> str:
+    page = _decode_text_file(data, declared=_declared_charset(data))
+    if not page.strip():
+        raise _UnreadableError(_EMPTY_REASONS["txt"])
+    return html_to_text(page)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:4096])
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii", "replace").lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def html_to_text(html: str) -> str:
+    """Visible body text of a web page, one block element per line.
+
+    Scripts, styles, navigation, page headers/footers, sidebars, forms and embeds are dropped;
+    whitespace inside a line is collapsed; table cells are separated by a tab. The whole body is
+    kept even when one element is clearly the article (``<article>``, ``#content``,
+    ``.TRS_Editor``…): the boilerplate filter in ``cleaning`` removes the navigation lines that
+    remain, which is simpler than guessing containers and never loses text. Two refinements keep
+    content safe: ``<header>``/``<footer>`` inside an ``<article>`` or ``<main>`` (article title,
+    signature) are kept, and a ``<form>`` that wraps the page (ASP.NET sites) is kept.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. "looks like a file name" for tiny pages
+        soup = BeautifulSoup(html, "lxml")
+    root = soup.body if soup.body is not None else soup
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        line = "".join(current)
+        line = re.sub(r" *\t[ \t]*", "\t", line)
+        line = re.sub(r" {2,}", " ", line).strip(" \t")
+        if line:
+            lines.append(line)
+        current.clear()
+
+    for piece in _html_pieces(root):
+        if piece == _BREAK:
+            flush()
+        elif piece == _CELL:
+            if current and not "".join(current).endswith(_CELL):
+                current.append(_CELL)
+        else:
+            current.append(piece)
+    flush()
+    return "\n".join(lines)
+
+
+def _html_pieces(root: Tag | BeautifulSoup) -> Iterator[str]:
+    """Text pieces and ``_BREAK``/``_CELL`` markers in document order (iterative: deep pages)."""
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            yield _BREAK
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, _SKIP_STRINGS):
+                yield _SPACES.sub(" ", str(node))
+            continue
+        if not isinstance(node, Tag) or _dropped(node):
+            continue
+        name = node.name
+        if name == "br":
+            yield _BREAK
+            continue
+        if name == "pre":
+            yield _BREAK
+            for line in node.get_text().splitlines():
+                yield _SPACES.sub(" ", line)
+                yield _BREAK
+            continue
+        if name in _CELL_TAGS:
+            yield _CELL
+        if name in _BLOCK_TAGS:
+            yield _BREAK
+            stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.contents))
+
+
+def _dropped(tag: Tag) -> bool:
+    name = tag.name
+    if name not in _DROP_TAGS:
+        return False
+    if name in ("header", "footer"):
+        return tag.find_parent(["article", "main"]) is None
+    if name == "form":
+        return tag.find(_CONTENT_TAGS) is None
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# DOCX
+
+
+def _read_docx(data: bytes) -> str:
+    """Body paragraphs and tables in document order; a table row is its cells joined by a tab."""
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # zip, XML and package errors all mean "corrupt"
+        raise _UnreadableError(f"corrupt or unreadable .docx file ({_summary(exc)})") from None
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_table_rows(block))
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
+
+
+def _table_rows(table: Table) -> Iterator[str]:
+    for row in table.rows:
+        cells: list[str] = []
+        seen: list[object] = []
+        for cell in row.cells:
+            if any(cell._tc is tc for tc in seen):  # a merged cell is repeated per grid column
+                continue
+            seen.append(cell._tc)
+            cells.append(" ".join(cell.text.split()))
+        yield "\t".join(cells).strip("\t")
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+
+_SENTENCE_END = frozenset("。；！？：…;!?:.")
+_CLOSING_BRACKETS = frozenset("）)]】」』〕〉》")
+_CN_NUM = "一二三四五六七八九十百零〇"
+_HEADING_MARKER = re.compile(
+    rf"^(?:[{_CN_NUM}]+、"  # 一、
+    rf"|[（(][{_CN_NUM}]+[）)]"  # （一） (一)
+    r"|\d{1,3}[.、．](?!\d)"  # 1. 1、  (not 1.5万件)
+    r"|[（(]\d{1,3}[）)]"  # （1）
+    r"|——"  # —— bullet of Chinese work plans
+    rf"|第[{_CN_NUM}\d]+[章节条部分])"  # 第一章 第三条
+)
+_FULL_LINE_SHARE = 0.8  # a line shorter than this share of a full line ends its paragraph
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_DECORATED_PAGE_NUMBER = re.compile(r"[-—–－\s]*(\d{1,4})[-—–－\s]*")
+_WORDED_PAGE_NUMBER = re.compile(r"第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
+
+
+def _read_pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    pypdf_logger = logging.getLogger("pypdf")
+    level = pypdf_logger.level
+    # pypdf logs and warns about every quirk of a broken file ("EOF marker not found", unknown
+    # encodings...): the LoadError reason says what the user needs, so keep stderr clean.
+    pypdf_logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise _UnreadableError("encrypted PDF (password required)")
+            pages = [
+                _strip_page_number(_normalize_newlines(page.extract_text() or ""), number)
+                for number, page in enumerate(reader.pages, start=1)
+            ]
+    except _UnreadableError:
+        raise
+    except Exception as exc:  # pypdf raises many types for broken files
+        raise _UnreadableError(f"corrupt or unreadable PDF ({_summary(exc)})") from None
+    finally:
+        pypdf_logger.setLevel(level)
+    return join_wrapped_lines("\n".join(pages))
+
+
+def _strip_page_number(page_text: str, page_no: int) -> str:
+    """Drop a page-number line (— 3 —, 第3页, 3/10, or the bare page number) at a page's start
+    or end, and the page's outer blank lines, so a sentence running across the page break is
+    re-joined instead of having the page number glued into it."""
+    lines = [line for line in page_text.split("\n") if line.strip()] or [""]
+    for end in (-1, 0):
+        text = lines[end].strip()
+        match = _DECORATED_PAGE_NUMBER.fullmatch(text)
+        decorated = match is not None and text != match.group(1)
+        bare_page = match is not None and int(match.group(1)) == page_no
+        if decorated or bare_page or _WORDED_PAGE_NUMBER.fullmatch(text):
+            lines.pop(end)
+        if not lines:
+            return ""
+    return "\n".join(lines)
+
+
+def join_wrapped_lines(text: str) -> str:
+    """Re-join lines that a PDF hard-wrapped inside a paragraph; one paragraph per line out.
+
+    PDF text comes out one printed line per line, so a sentence is cut wherever the margin fell.
+    Heuristic: a line is joined to the next one unless
+    - it ends with sentence punctuation (。；！？：…, or ASCII ; ! ? : .) or a closing bracket
+      (）)]】」』〕〉》), or
+    - the next line starts with a heading marker (一、 / （一） / (一) / 1. / 1、 / （1） / —— /
+      第一章 / 第三条; ``1.5亿元`` is a number, not a marker), or
+    - it is clearly shorter than a full printed line (< 80% of the typical line width): a
+      wrapped line runs to the margin, while headings, titles, table rows and signatures stop
+      short — without this a heading would swallow the paragraph under it, or
+    - a blank line follows it (a paragraph break).
+    Two words of Latin text are joined with a space; Chinese text and numbers with nothing.
+    """
+    lines = [line.strip() for line in _normalize_newlines(text).split("\n")]
+    width = _typical_width(lines)
+    paragraphs: list[str] = []
+    paragraph = ""
+    last = ""  # last printed line added to ``paragraph``
+    for line in lines:
+        if not line:
+            if paragraph:
+                paragraphs.append(paragraph)
+            paragraph = last = ""
+            continue
+        if paragraph and _continues(last, line, width):
+            paragraph += _joiner(last, line) + line
+        else:
+            if paragraph:
+                paragraphs.append(paragraph)
+            paragraph = line
+        last = line
+    if paragraph:
+        paragraphs.append(paragraph)
+    return "\n".join(paragraphs)
+
+
+def _typical_width(lines: list[str]) -> int:
+    """Length of a full printed line: the longest line, or the 90th percentile once there are
+    enough lines for a stray long one (a merged table row) to be an outlier."""
+    lengths = sorted(len(line) for line in lines if line)
+    if len(lengths) < 10:
+        return lengths[-1] if lengths else 0
+    return lengths[int(0.9 * (len(lengths) - 1))]
+
+
+def _continues(last: str, following: str, width: int) -> bool:
+    if last[-1] in _SENTENCE_END or last[-1] in _CLOSING_BRACKETS:
+        return False
+    if _HEADING_MARKER.match(following):
+        return False
+    return len(last) >= _FULL_LINE_SHARE * width
+
+
+def _joiner(last: str, following: str) -> str:
+    """A space between two words of Latin text; nothing in Chinese, nor inside a number."""
+    left, right = last[-1], following[0]
+    words = left.isascii() and right.isascii() and left.isalnum() and right.isalnum()
+    if not words or (left.isdigit() and right.isdigit()) or _CJK.search(last):
+        return ""
+    return " "
+
+
+_READERS: dict[str, Callable[[bytes], str]] = {
+    "txt": _read_text,
+    "md": _read_text,
+    "html": _read_html,
+    "docx": _read_docx,
+    "pdf": _read_pdf,
+}

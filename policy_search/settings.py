@@ -1,0 +1,43 @@
+"""All tunable knobs in one dataclass of keyword defaults.
+
+The index folder stores these settings beside the vectors (see ``index.py``), so the CLI,
+the app and the evaluation scripts always search with the settings the index was built with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    # chunking
+    max_chunk_chars: int = 500  # longer task items are split at sentence ends
+    min_chunk_chars: int = 20  # shorter fragments join the next chunk as context
+    # encoders
+    encoder: str = "e5-small-q4"
+    batch_size: int = 32
+    device: str = "cpu"
+    query_prompt: str = ""  # sentence-transformers only; e5 uses its own "query: " prefix
+    passage_prompt: str = ""
+    # dense index
+    exact_max_vectors: int = 20_000  # IndexFlatIP up to here, HNSW above
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 200
+    hnsw_ef_search: int = 128
+    # retrieval
+    fusion: str = "weighted"  # weighted | rrf
+    dense_weight: float = 0.5
+    rrf_k: int = 60
+    candidates: int = 100  # per retriever, before fusion and filters
+    region_boost: float = 0.15
+    year_boost: float = 0.1
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Settings:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})

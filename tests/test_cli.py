@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import REPO
+
+CONTRACT = {
+    "chunk_id", "doc_id", "plan_title", "issuer", "region", "level", "year", "period",
+    "section", "title", "text", "units", "targets", "kind", "start", "end",
+}  # fmt: skip
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "policy_search", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_docs_lists_documents_with_chunk_counts():
+    out = run("docs")
+    assert out.returncode == 0, out.stderr
+    assert "天津市知识产权局2013年工作要点" in out.stdout and "shandong-2015" in out.stdout
+    rows = [json.loads(line) for line in run("docs", "--json").stdout.splitlines()]
+    assert len(rows) == 5 and all(r["chunks"] > 10 for r in rows)
+
+
+def test_chunks_json_contract():
+    out = run("chunks", "--doc", "tianjin-2013", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert all(set(r) >= CONTRACT for r in rows)
+    eight = next(r for r in rows if r["chunk_id"] == "tianjin-2013/二/八")
+    assert eight["title"] == "促进专利财富价值" and eight["year"] == 2013
+    assert eight["targets"][0]["text"] == "达到15亿元"
+
+
+def test_chunks_table_and_unknown_doc():
+    out = run("chunks", "--doc", "cnipa-2013")
+    assert out.returncode == 0 and "cnipa-2013/一/" in out.stdout
+    bad = run("chunks", "--doc", "nope")
+    assert bad.returncode != 0 and "nope" in bad.stderr and "Traceback" not in bad.stderr
+    missing = run("docs", "--corpus", "no-such-folder")
+    assert (
+        missing.returncode == 2 and "no-such-folder" in missing.stderr and "Traceback" not in missing.stderr
+    )
