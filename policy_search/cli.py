@@ -93,6 +93,64 @@ def cmd_chunks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from .index import IndexNotReady
+    from .retrieval import Filters, SearchEngine
+
+    if not args.query and not args.queries:
+        raise SystemExit("error: give a QUERY or --queries FILE")
+    try:
+        engine = SearchEngine.load(args.index)
+    except IndexNotReady as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if engine.stale:
+        print(f"warning: index is stale: {engine.stale_reason}", file=sys.stderr)
+    queries = [" ".join(args.query)] if args.query else []
+    if args.queries:
+        path = Path(args.queries)
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SystemExit(f"error: --queries {path}: cannot read ({exc.__class__.__name__})") from None
+        queries += [q.strip() for q in lines if q.strip()]
+    years = (args.year, args.year) if args.year else (args.year_min, args.year_max)
+    filters = Filters(
+        regions=tuple(args.region or ()),
+        levels=tuple(args.level or ()),
+        year_min=years[0],
+        year_max=years[1],
+        doc_ids=tuple(args.doc or ()),
+        unit=args.unit or "",
+        has_target=args.has_target,
+    )
+    for query in queries:
+        hits = engine.search(query, k=args.k, mode=args.mode, filters=filters)
+        if args.json:
+            for hit in hits:
+                print(json.dumps(hit.to_dict(query), ensure_ascii=False))
+            continue
+        print(f"# {query}  ({len(hits)} hits, {args.mode})")
+        if not hits:
+            print("  no results; try fewer filters or other words")
+        for hit in hits:
+            c = hit.chunk
+            where = " › ".join([*c.section, c.title])
+            print(f"{hit.rank:>3}. {hit.score:.3f}  {c.plan_title} ({c.issuer}, {c.period})")
+            print(f"      {where}   [{c.chunk_id}]")
+            extra = []
+            if c.units:
+                extra.append("责任单位：" + "、".join(c.units))
+            if c.targets:
+                extra.append("目标：" + " ".join(t.text for t in c.targets))
+            if hit.boosts:
+                extra.append("boost " + " ".join(hit.boosts))
+            if extra:
+                print("      " + "  |  ".join(extra))
+            print("      " + _fit(c.text.replace("\n", " "), 100).rstrip())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m policy_search", description="Search Chinese IP policy plans."
@@ -110,6 +168,23 @@ def build_parser() -> argparse.ArgumentParser:
     chunks.add_argument("--doc", help="only this document id")
     chunks.add_argument("--json", action="store_true", help="one JSON object per chunk")
     chunks.set_defaults(func=cmd_chunks)
+
+    search = sub.add_parser("search", help="search the index (run `python embed.py` first)")
+    search.add_argument("query", nargs="*", help="the question or keywords")
+    search.add_argument("--queries", help="a file with one query per line")
+    search.add_argument("--index", default="index")
+    search.add_argument("--k", type=int, default=10, help="number of results (default 10)")
+    search.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
+    search.add_argument("--region", action="append", help="e.g. 山东; repeat for several")
+    search.add_argument("--level", action="append", choices=["国家", "省", "市", "区县"])
+    search.add_argument("--year", type=int, help="plans whose period includes this year")
+    search.add_argument("--year-min", type=int)
+    search.add_argument("--year-max", type=int)
+    search.add_argument("--doc", action="append", help="only this document id; repeatable")
+    search.add_argument("--unit", help="responsible unit contains this text")
+    search.add_argument("--has-target", action="store_true", help="only tasks with quantitative targets")
+    search.add_argument("--json", action="store_true", help="one JSON object per hit per line")
+    search.set_defaults(func=cmd_search)
     return parser
 
 

@@ -1,0 +1,415 @@
+"""Build, save and open the search index (dense FAISS + sparse BM25 + chunks + manifest).
+
+Layout of an index folder::
+
+    index/
+      CURRENT              name of the live version folder (replaced atomically)
+      v-<time>-<pid>/      manifest.json, chunks.jsonl, dense.faiss, bm25/
+      cache/<encoder>/     content-hash → vector shards, so unchanged chunks are not re-embedded
+      .build.lock          held while a build runs
+
+A build writes a new version folder and only then points CURRENT at it, so a crash or
+Ctrl-C mid-build leaves the previous index usable. The manifest stores the settings,
+encoder, tokenizer dictionary and corpus fingerprint, so every reader searches the index
+the way it was built.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .chunking import CHUNKER_VERSION
+from .corpus import corpus_files, load_corpus
+from .metadata import CATALOG_NAME
+from .records import Chunk, Skipped
+from .settings import Settings
+
+INDEX_FORMAT = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.jsonl"
+DENSE = "dense.faiss"
+SPARSE = "bm25"
+Progress = Callable[[int, int], None]
+
+
+class IndexNotReady(Exception):
+    """The index is missing or damaged; the message says which file and what to run."""
+
+
+class BuildLocked(Exception):
+    """Another build holds the lock on this index folder."""
+
+
+@dataclass
+class BuildReport:
+    index_dir: str
+    encoder: str
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0  # chunks whose vectors were computed in this build
+    reused: int = 0  # chunks whose vectors came from the cache
+    reembedded_docs: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"index: {self.index_dir} (encoder {self.encoder})",
+            f"documents: {self.documents}   chunks: {self.chunks}",
+            f"embedded: {self.embedded} chunks"
+            + (f" from {', '.join(self.reembedded_docs)}" if self.reembedded_docs else "")
+            + f"   reused from cache: {self.reused}",
+        ]
+        lines += [f"skipped {s}" for s in self.skipped]
+        lines += [f"note: {n}" for n in self.notes]
+        lines.append(f"seconds: {self.seconds:.1f}")
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ text that gets indexed
+
+
+def contextual_text(chunk: Chunk) -> str:
+    """Plan title · section path · task title, then the text: so 山东 or 宣传 in a heading count."""
+    header = " · ".join(p for p in (chunk.plan_title, " › ".join(chunk.section), chunk.title) if p)
+    return f"{header}\n{chunk.text}"
+
+
+def text_key(encoder_name: str, text: str) -> str:
+    return hashlib.sha256(f"{encoder_name}\x00{text}".encode()).hexdigest()
+
+
+def corpus_fingerprint(corpus_dir: str | Path) -> str:
+    """Hash of every corpus file's name and bytes, plus the catalog and chunker version."""
+    corpus_dir = Path(corpus_dir)
+    h = hashlib.sha256(f"chunker:{CHUNKER_VERSION}".encode())
+    files = corpus_files(corpus_dir) if corpus_dir.is_dir() else []
+    catalog = corpus_dir / CATALOG_NAME
+    for path in [*files, catalog] if catalog.exists() else files:
+        h.update(path.relative_to(corpus_dir).as_posix().encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------ vector cache
+
+
+class VectorCache:
+    """Content-hash → vector shards on disk, one folder per encoder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def load(self) -> dict[str, np.ndarray]:
+        vectors: dict[str, np.ndarray] = {}
+        if not self.folder.is_dir():
+            return vectors
+        for shard in sorted(self.folder.glob("shard-*.npz")):
+            try:
+                with np.load(shard) as data:
+                    for key, vec in zip(data["keys"], data["vectors"]):
+                        vectors[str(key)] = vec
+            except (OSError, ValueError, KeyError):
+                shard.unlink(missing_ok=True)  # a damaged shard only costs re-embedding
+        return vectors
+
+    def add(self, keys: list[str], vectors: np.ndarray) -> None:
+        if not keys:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"shard-{time.time_ns()}-{os.getpid()}.npz"
+        tmp = self.folder / f".{name}.tmp"
+        with open(tmp, "wb") as fh:
+            np.savez(fh, keys=np.array(keys), vectors=vectors.astype(np.float32))
+        os.replace(tmp, self.folder / name)
+
+    def compact(self, keep: dict[str, np.ndarray]) -> None:
+        """Rewrite the cache as one shard holding only ``keep`` (drops vectors of deleted text)."""
+        old = list(self.folder.glob("shard-*.npz"))
+        keys = list(keep)
+        self.add(keys, np.stack([keep[k] for k in keys]) if keys else np.zeros((0, 1), np.float32))
+        for shard in old:
+            shard.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ build
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = index_dir / ".build.lock"
+    with open(lock_path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(
+                f"{lock_path}: another build of this index is running; wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def make_dense_index(vectors: np.ndarray, settings: Settings) -> Any:
+    """Exact inner product up to ``exact_max_vectors``, HNSW above it."""
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) <= settings.exact_max_vectors:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = settings.hnsw_ef_construction
+        index.hnsw.efSearch = settings.hnsw_ef_search
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def make_sparse_index(token_lists: list[list[str]]) -> Any:
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index(token_lists, show_progress=False)
+    return retriever
+
+
+def _embed(
+    encoder: Any, texts: list[str], batch_size: int, progress: Progress | bool
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (start, vectors) per batch, reporting progress as a tqdm bar or a callback."""
+    bar = None
+    if progress is True:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(texts), unit="chunk", desc="embedding", leave=False)
+    for start in range(0, len(texts), batch_size):
+        batch = texts[start : start + batch_size]
+        yield start, encoder.encode_passages(batch)
+        if bar is not None:
+            bar.update(len(batch))
+        elif callable(progress):
+            progress(min(start + batch_size, len(texts)), len(texts))
+    if bar is not None:
+        bar.close()
+
+
+def build_index(
+    corpus_dir: str | Path = "corpus",
+    index_dir: str | Path = "index",
+    settings: Settings | None = None,
+    encoder: Any = None,
+    progress: Progress | bool = False,
+) -> BuildReport:
+    """Build or update the index from ``corpus_dir``; only new or changed text is embedded."""
+    from .analysis import Tokenizer, dictionary_fingerprint
+    from .encoders import load_encoder
+
+    started = time.perf_counter()
+    settings = settings or Settings()
+    index_dir = Path(index_dir)
+    encoder = encoder or load_encoder(settings.encoder, settings)
+    if encoder.name != settings.encoder:
+        from dataclasses import replace
+
+        settings = replace(settings, encoder=encoder.name)
+    with build_lock(index_dir):
+        corpus = load_corpus(corpus_dir, settings)
+        report = BuildReport(str(index_dir), encoder.name, skipped=corpus.skipped, notes=corpus.notes)
+        chunks = corpus.chunks
+        texts = [contextual_text(c) for c in chunks]
+        keys = [text_key(encoder.name, t) for t in texts]
+        cache = VectorCache(index_dir / "cache" / _safe_name(encoder.name))
+        cached = cache.load()
+        missing = [i for i, k in enumerate(keys) if k not in cached]
+        report.embedded, report.reused = len(missing), len(chunks) - len(missing)
+        report.reembedded_docs = sorted({chunks[i].doc_id for i in missing})
+        pending_keys: list[str] = []
+        pending_vecs: list[np.ndarray] = []
+        missing_texts = [texts[i] for i in missing]
+        for start, vecs in _embed(encoder, missing_texts, settings.batch_size, progress):
+            for j, vec in enumerate(vecs):
+                cached[keys[missing[start + j]]] = vec
+                pending_keys.append(keys[missing[start + j]])
+                pending_vecs.append(vec)
+            if len(pending_keys) >= 2048:  # checkpoint: an interrupted build keeps its work
+                cache.add(pending_keys, np.stack(pending_vecs))
+                pending_keys, pending_vecs = [], []
+        if pending_keys:
+            cache.add(pending_keys, np.stack(pending_vecs))
+        dim = encoder.dim
+        vectors = np.stack([cached[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
+        tokenizer = Tokenizer()
+        tokens = [tokenizer.tokenize(t) for t in texts]
+
+        version = index_dir / f"v-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+        version.mkdir(parents=True)
+        import faiss
+
+        faiss.write_index(make_dense_index(vectors, settings), str(version / DENSE))
+        make_sparse_index(tokens).save(str(version / SPARSE))
+        with open(version / CHUNKS, "w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        report.documents, report.chunks = len(corpus.documents), len(chunks)
+        manifest = {
+            "format": INDEX_FORMAT,
+            "chunker_version": CHUNKER_VERSION,
+            "encoder": {"name": encoder.name, "dim": dim},
+            "settings": settings.to_dict(),
+            "tokenizer": {"name": "jieba", "dictionary": dictionary_fingerprint()},
+            "corpus_dir": str(corpus_dir),
+            "corpus_fingerprint": corpus_fingerprint(corpus_dir),
+            "documents": [
+                {
+                    "doc_id": d.doc_id,
+                    "path": d.path,
+                    "title": d.title,
+                    "fingerprint": d.fingerprint,
+                    "chunks": len(corpus.chunks_of(d.doc_id)),
+                }
+                for d in corpus.documents
+            ],
+            "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+            "counts": {"documents": report.documents, "chunks": report.chunks},
+            "dense_index": "flat-ip" if len(chunks) <= settings.exact_max_vectors else "hnsw",
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        report.seconds = time.perf_counter() - started
+        manifest["build_seconds"] = round(report.seconds, 3)
+        (version / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _fsync_tree(version)
+        _point_current(index_dir, version.name)
+        _prune_versions(index_dir)
+        if len(cached) > 2 * max(len(keys), 1):
+            cache.compact({k: cached[k] for k in keys})
+    return report
+
+
+def _safe_name(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)[:100]
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def _point_current(index_dir: Path, version_name: str) -> None:
+    tmp = index_dir / f".{CURRENT}.tmp-{os.getpid()}"
+    tmp.write_text(version_name + "\n", encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / CURRENT)  # atomic: readers see the old or the new version
+
+
+def _prune_versions(index_dir: Path) -> None:
+    """Keep the live version and the one before it (a reader may still be opening it)."""
+    versions = sorted(p for p in index_dir.glob("v-*") if p.is_dir())
+    live = current_version(index_dir)
+    keep = {live.name} if live else set()
+    older = [v for v in versions if v.name not in keep]
+    if older:
+        keep.add(older[-1].name)
+    for v in versions:
+        if v.name not in keep:
+            shutil.rmtree(v, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ open
+
+
+def current_version(index_dir: str | Path) -> Path | None:
+    index_dir = Path(index_dir)
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return index_dir / name if name else None
+
+
+def read_manifest(index_dir: str | Path) -> dict[str, Any]:
+    """The live manifest; raises ``IndexNotReady`` naming the missing or damaged file."""
+    version = current_version(index_dir)
+    hint = "run `python embed.py` to build it"
+    if version is None or not version.is_dir():
+        raise IndexNotReady(f"{index_dir}: no search index found; {hint}")
+    path = version / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexNotReady(f"{path}: missing; {hint}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexNotReady(f"{path}: damaged ({exc.__class__.__name__}); {hint}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != INDEX_FORMAT:
+        raise IndexNotReady(f"{path}: not an index of format {INDEX_FORMAT}; {hint}")
+    return manifest
+
+
+@dataclass
+class LoadedIndex:
+    """Everything a search engine needs, read from one index version."""
+
+    path: Path
+    manifest: dict[str, Any]
+    settings: Settings
+    chunks: list[Chunk]
+    dense: Any
+    sparse: Any
+
+
+def open_index(index_dir: str | Path) -> LoadedIndex:
+    import bm25s
+    import faiss
+
+    manifest = read_manifest(index_dir)
+    version = current_version(index_dir)
+    assert version is not None
+    hint = "run `python embed.py` to rebuild it"
+    chunks_path = version / CHUNKS
+    try:
+        with open(chunks_path, encoding="utf-8") as fh:
+            chunks = [Chunk.from_dict(json.loads(line)) for line in fh if line.strip()]
+    except FileNotFoundError:
+        raise IndexNotReady(f"{chunks_path}: missing; {hint}") from None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise IndexNotReady(f"{chunks_path}: damaged ({exc.__class__.__name__}); {hint}") from None
+    dense_path = version / DENSE
+    try:
+        dense = faiss.read_index(str(dense_path))
+    except (RuntimeError, OSError) as exc:
+        reason = "missing" if not dense_path.exists() else f"damaged ({str(exc).splitlines()[0][:80]})"
+        raise IndexNotReady(f"{dense_path}: {reason}; {hint}") from None
+    sparse_path = version / SPARSE
+    try:
+        sparse = bm25s.BM25.load(str(sparse_path))
+    except Exception as exc:  # bm25s raises many kinds on damaged files
+        reason = "missing" if not sparse_path.exists() else f"damaged ({exc.__class__.__name__})"
+        raise IndexNotReady(f"{sparse_path}: {reason}; {hint}") from None
+    n_sparse = int(sparse.scores["num_docs"]) if hasattr(sparse, "scores") else len(chunks)
+    if dense.ntotal != len(chunks) or n_sparse != len(chunks):
+        raise IndexNotReady(
+            f"{version}: parts disagree ({len(chunks)} chunks, {dense.ntotal} vectors, "
+            f"{n_sparse} BM25 documents); {hint}"
+        )
+    settings = Settings.from_dict(manifest.get("settings", {}))
+    return LoadedIndex(version, manifest, settings, chunks, dense, sparse)
