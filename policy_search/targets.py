@@ -13,7 +13,7 @@ from .records import Target
 
 _UNITS = (
     "亿元|万元|元|万件|件次|件|万人次|人次|万人|人|万家|家|个百分点|个月|个|%|项|篇次|篇|次|期"
-    "|所|名|场|倍|亩|平方米|座|套|条"
+    "|户|所|名|场|倍|亩|平方米|座|套|条"
 )
 _NUMBER = r"\d+(?:\.\d+)?(?:\s*[-~—–至到]\s*\d+(?:\.\d+)?)?"
 _COMPARATOR_BEFORE = (
@@ -30,7 +30,7 @@ TARGET_RE = re.compile(
 _DEADLINE_RE = re.compile(r"(?:到|至|在)?(\d{4})年(?:底|末|前)?")
 _CLAUSE_STOP = "。；！？，、：\n（）"
 # Units that only count as a target when a comparator is present (too common otherwise).
-_WEAK_UNITS = {"个", "条", "次", "项", "名", "所", "座", "套", "场"}
+_WEAK_UNITS = {"个", "条", "次", "项", "名", "所", "座", "套", "场", "户"}
 
 
 def _indicator_before(text: str, pos: int) -> str:
@@ -43,6 +43,14 @@ def _indicator_before(text: str, pos: int) -> str:
     phrase = re.sub(r"^(?:到|至)?\d{4}年(?:底|末)?", "", phrase).strip()
     phrase = re.sub(r"^(?:当年|全年|年内|其中|力争|确保|实现)", "", phrase).strip()
     return phrase[-30:]
+
+
+def _indicator_after(text: str, pos: int) -> str:
+    """For number-first phrasing (推动6500家科技型中小企业…): the clause after the unit."""
+    end = pos
+    while end < len(text) and text[end] not in _CLAUSE_STOP:
+        end += 1
+    return text[pos:end].strip()[:20]
 
 
 def _deadline_near(text: str, pos: int) -> str:
@@ -67,13 +75,16 @@ def extract_targets(text: str) -> tuple[Target, ...]:
             continue
         first = re.split(r"\s*[-~—–至到]\s*", num)[0]
         start = m.start("before") if before else m.start("num")
+        indicator = _indicator_before(text, start)
+        if len(indicator) <= 2:  # only a verb such as 推动 / 培育 precedes the number
+            indicator = (indicator + _indicator_after(text, m.end())).strip()
         targets.append(
             Target(
                 text=text[start : m.end()],
                 value=float(first),
                 unit=unit,
                 comparator=before or after,
-                indicator=_indicator_before(text, start),
+                indicator=indicator,
                 deadline=_deadline_near(text, start),
                 start=start,
                 end=m.end(),

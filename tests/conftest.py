@@ -34,3 +34,39 @@ def make_doc(text: str, doc_id: str = "t", title: str = "测试计划") -> Docum
         fingerprint="0",
         format="txt",
     )
+
+
+@pytest.fixture(scope="session")
+def seed_index_hash(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed corpus indexed with the fast deterministic hash encoder."""
+    from policy_search.encoders import HashEncoder
+    from policy_search.index import build_index
+    from policy_search.settings import Settings
+
+    index_dir = tmp_path_factory.mktemp("hash-index") / "index"
+    build_index(CORPUS_DIR, index_dir, Settings(encoder="hash"), encoder=HashEncoder())
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def hash_engine(seed_index_hash: Path):
+    from policy_search.retrieval import SearchEngine
+
+    return SearchEngine.load(seed_index_hash, corpus_dir=CORPUS_DIR)
+
+
+@pytest.fixture(scope="session")
+def seed_index_e5(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed corpus indexed with the real bundled e5 encoder (about 15 s)."""
+    from policy_search.index import build_index
+
+    index_dir = tmp_path_factory.mktemp("e5-index") / "index"
+    build_index(CORPUS_DIR, index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def e5_engine(seed_index_e5: Path):
+    from policy_search.retrieval import SearchEngine
+
+    return SearchEngine.load(seed_index_e5, corpus_dir=CORPUS_DIR)

@@ -250,16 +250,12 @@ def test_sentence_transformers_from_local_directory(monkeypatch: pytest.MonkeyPa
 def test_sentence_transformers_prompts_are_prefixes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     plain = SentenceTransformerEncoder(str(minilm_dir()))
-    prompted = SentenceTransformerEncoder(
-        str(minilm_dir()), query_prompt="search query: ", passage_prompt=""
-    )
+    prompted = SentenceTransformerEncoder(str(minilm_dir()), query_prompt="search query: ", passage_prompt="")
     text = "patent pledge loans"
     np.testing.assert_allclose(
         prompted.encode_queries([text]), plain.encode_queries([f"search query: {text}"]), atol=1e-5
     )
-    np.testing.assert_allclose(
-        prompted.encode_passages([text]), plain.encode_passages([text]), atol=1e-5
-    )
+    np.testing.assert_allclose(prompted.encode_passages([text]), plain.encode_passages([text]), atol=1e-5)
 
 
 @pytest.mark.slow

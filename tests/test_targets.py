@@ -61,3 +61,12 @@ def test_parentheses_that_are_not_units():
     assert extract_units("制定《行动计划（2014—2020年）》。") == ()
     assert extract_units("宣传发动阶段（2017年6月—2017年12月）") == ()
     assert extract_units("开展试点（重点是中小企业和高校）") == ()
+
+
+def test_number_first_phrasing_takes_the_noun_after():
+    (target,) = extract_targets("全面启动专利创造千企万家工程，推动6500家科技型中小企业消除专利空白。")
+    assert target.text == "6500家" and target.indicator == "推动科技型中小企业消除专利空白"
+
+
+def test_households_with_comparator():
+    assert texts("培育知识产权试点示范企业100户以上") == ["100户以上"]
