@@ -85,9 +85,15 @@ class BuildReport:
 
 
 def contextual_text(chunk: Chunk) -> str:
-    """Plan title · section path · task title, then the text: so 山东 or 宣传 in a heading count."""
-    header = " · ".join(p for p in (chunk.plan_title, " › ".join(chunk.section), chunk.title) if p)
-    return f"{header}\n{chunk.text}"
+    """Section path · task title, then the text — what both retrievers index.
+
+    Headings carry words the task text leaves out (宣传, 执法 …), so they count. The plan title
+    is left out on purpose: measured on the dev queries, prefixing every chunk with it made
+    all chunks of a plan look alike to the encoder (dense nDCG@10 0.747 → 0.718); plan names
+    (山东, 红桥, 国家局, 2015年) are handled by the region/year boost in retrieval instead.
+    """
+    header = " · ".join(p for p in (" › ".join(chunk.section), chunk.title) if p)
+    return f"{header}\n{chunk.text}" if header else chunk.text
 
 
 def text_key(encoder_name: str, text: str) -> str:
@@ -183,10 +189,10 @@ def make_dense_index(vectors: np.ndarray, settings: Settings) -> Any:
     return index
 
 
-def make_sparse_index(token_lists: list[list[str]]) -> Any:
+def make_sparse_index(token_lists: list[list[str]], settings: Settings) -> Any:
     import bm25s
 
-    retriever = bm25s.BM25()
+    retriever = bm25s.BM25(k1=settings.bm25_k1, b=settings.bm25_b, method=settings.bm25_method)
     retriever.index(token_lists, show_progress=False)
     return retriever
 
@@ -264,7 +270,7 @@ def build_index(
         import faiss
 
         faiss.write_index(make_dense_index(vectors, settings), str(version / DENSE))
-        make_sparse_index(tokens).save(str(version / SPARSE))
+        make_sparse_index(tokens, settings).save(str(version / SPARSE))
         with open(version / CHUNKS, "w", encoding="utf-8") as fh:
             for chunk in chunks:
                 fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")

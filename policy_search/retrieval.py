@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .glossary import expand_query
 from .index import LoadedIndex, corpus_fingerprint, open_index
 from .records import Chunk
 from .settings import Settings
@@ -249,7 +250,7 @@ class SearchEngine:
         """Rank chunks for ``query``. Empty query or k ≤ 0 gives no hits."""
         if mode not in MODES:
             raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
-        query = clean_query(query)
+        query = expand_query(clean_query(query))
         k = max(0, min(int(k), len(self.chunks)))
         if not query or k == 0:
             return []

@@ -26,7 +26,11 @@ class Settings:
     hnsw_m: int = 32
     hnsw_ef_construction: int = 200
     hnsw_ef_search: int = 128
-    # retrieval
+    # sparse index (BM25 over jieba tokens); b < 0.75 because short tasks are not less relevant
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.5
+    bm25_method: str = "lucene"
+    # retrieval (fusion and weight chosen on the eval dev split, see README)
     fusion: str = "weighted"  # weighted | rrf
     dense_weight: float = 0.5
     rrf_k: int = 60

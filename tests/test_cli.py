@@ -46,3 +46,29 @@ def test_chunks_table_and_unknown_doc():
     assert (
         missing.returncode == 2 and "no-such-folder" in missing.stderr and "Traceback" not in missing.stderr
     )
+
+
+def test_search_batch_json_contract(seed_index_hash: Path, tmp_path: Path):
+    queries = tmp_path / "queries.txt"
+    queries.write_text("专利权质押贷款\n\n12330\n", encoding="utf-8")
+    out = run("search", "--index", str(seed_index_hash), "--queries", str(queries), "--k", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["query"] for r in rows] == ["专利权质押贷款"] * 3 + ["12330"] * 3
+    assert [r["rank"] for r in rows] == [1, 2, 3, 1, 2, 3]
+    fields = {"query", "rank", "score", "chunk_id", "doc_id", "plan_title", "issuer", "year", "section",
+              "title", "text", "units", "targets"}  # fmt: skip
+    assert all(fields <= set(r) for r in rows)
+    assert "tianjin-2013/四/十六" in {r["chunk_id"] for r in rows if r["query"] == "12330"}
+
+
+def test_search_table_filters_and_errors(seed_index_hash: Path, tmp_path: Path):
+    out = run("search", "--index", str(seed_index_hash), "--region", "山东", "--k", "2", "专利", "执法")
+    assert out.returncode == 0 and out.stdout.count("山东省知识产权局2015年工作要点") == 2
+    assert "# 专利 执法" in out.stdout
+    none = run("search", "--index", str(seed_index_hash), "--region", "西藏", "专利")
+    assert "no results; try fewer filters" in none.stdout
+    missing = run("search", "--index", str(tmp_path / "none"), "专利")
+    assert (
+        missing.returncode == 2 and "python embed.py" in missing.stderr and "Traceback" not in missing.stderr
+    )

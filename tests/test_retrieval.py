@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -43,7 +45,7 @@ def test_no_duplicates_and_ranks(hash_engine: SearchEngine, mode: str):
     assert len(hits) == 20
     assert len(set(ids(hits))) == 20
     assert [h.rank for h in hits] == list(range(1, 21))
-    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+    assert all(a.score >= b.score for a, b in itertools.pairwise(hits))
 
 
 def test_keyword_mode_finds_exact_term(hash_engine: SearchEngine):
@@ -141,3 +143,10 @@ def test_real_e5_hybrid_finds_pledge_financing_tasks(e5_engine: SearchEngine):
 def test_real_e5_dense_understands_a_paraphrase(e5_engine: SearchEngine):
     hits = e5_engine.search("政府机关自身作风怎么改进", k=5, mode="dense")
     assert "tianjin-2013/八/三十一" in ids(hits)
+
+
+@pytest.mark.slow
+def test_real_e5_english_query_is_expanded_with_the_glossary(e5_engine: SearchEngine):
+    hits = e5_engine.search("patent pledge financing targets", k=5)
+    assert "tianjin-2013/二/八" in ids(hits)
+    assert "质押融资" in hits[0].matched_terms or "质押" in hits[0].matched_terms
