@@ -151,6 +151,54 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_answer(args: argparse.Namespace) -> int:
+    from .answers import LLMConfig, answer
+    from .index import IndexNotReady
+    from .retrieval import Filters, SearchEngine
+
+    try:
+        engine = SearchEngine.load(args.index)
+    except IndexNotReady as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if engine.stale:
+        print(f"warning: index is stale: {engine.stale_reason}", file=sys.stderr)
+    llm = None
+    endpoint = args.llm_endpoint or os.environ.get("POLICY_SEARCH_LLM_ENDPOINT", "")
+    if endpoint:
+        model = args.llm_model or os.environ.get("POLICY_SEARCH_LLM_MODEL", "")
+        if not model:
+            raise SystemExit("error: --llm-endpoint needs --llm-model (or POLICY_SEARCH_LLM_MODEL)")
+        llm = LLMConfig(endpoint, model, os.environ.get("POLICY_SEARCH_LLM_API_KEY", ""))
+    filters = Filters(regions=tuple(args.region or ()), doc_ids=tuple(args.doc or ()))
+    result = answer(engine, " ".join(args.question), filters=filters, llm=llm)
+    if result.generation_error:
+        print(f"warning: generated answer unavailable: {result.generation_error}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    print(f"# {result.question}")
+    if not result.found:
+        print(result.message)
+        for hit in result.hits[:3]:
+            c = hit.chunk
+            print(f"  相关：{c.plan_title} · {' › '.join([*c.section, c.title])}  [{c.chunk_id}]")
+        return 0
+    if result.generated:
+        print(f"\n{result.generated}\n")
+    for n, item in enumerate(result.items, start=1):
+        print(f"[{n}] {item.text}")
+        print(f"    — {item.plan_title} · {' › '.join([*item.section, item.title])}  [{item.chunk_id}]")
+        if item.targets:
+            print("    目标：" + "；".join(f"{t.indicator} {t.text}" for t in item.targets))
+    if len(result.comparison) > 1:
+        print("\n各计划对比：")
+        for row in result.comparison:
+            targets = "、".join(t.text for t in row.targets) or "—"
+            print(f"  {row.plan_title}（{row.period}）  {row.title}  目标：{targets}  [{row.chunk_id}]")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m policy_search", description="Search Chinese IP policy plans."
@@ -185,6 +233,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--has-target", action="store_true", help="only tasks with quantitative targets")
     search.add_argument("--json", action="store_true", help="one JSON object per hit per line")
     search.set_defaults(func=cmd_search)
+
+    ans = sub.add_parser("answer", help="answer a question with cited sentences and a per-plan comparison")
+    ans.add_argument("question", nargs="+")
+    ans.add_argument("--index", default="index")
+    ans.add_argument("--region", action="append", help="only plans of this region")
+    ans.add_argument("--doc", action="append", help="only this document id")
+    ans.add_argument("--json", action="store_true", help="one JSON object: question, answer, comparison")
+    ans.add_argument("--llm-endpoint", help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1")
+    ans.add_argument("--llm-model", help="model name at that endpoint, e.g. qwen2.5:7b-instruct")
+    ans.set_defaults(func=cmd_answer)
     return parser
 
 

@@ -227,6 +227,9 @@ class SearchEngine:
                 return out[:n]
             fetch = min(total, fetch * 4)
 
+    def region_aliases_of(self, region: str) -> set[str]:
+        return self._aliases.get(region, set())
+
     def region_boosts(self, query: str) -> dict[str, str]:
         """Regions named in the query → the alias that named them."""
         named: dict[str, str] = {}

@@ -71,9 +71,9 @@ def extract_targets(text: str) -> tuple[Target, ...]:
         if text[max(0, m.start("num") - 1) : m.start("num")] == "第":
             continue
         before, after = m.group("before") or "", m.group("after") or ""
-        if unit in _WEAK_UNITS and not (before or after):
+        first, *rest = re.split(r"\s*[-~—–至到]\s*", num)
+        if unit in _WEAK_UNITS and not (before or after or rest):  # a range (3-5所) is a target too
             continue
-        first = re.split(r"\s*[-~—–至到]\s*", num)[0]
         start = m.start("before") if before else m.start("num")
         indicator = _indicator_before(text, start)
         if len(indicator) <= 2:  # only a verb such as 推动 / 培育 precedes the number

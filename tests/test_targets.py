@@ -70,3 +70,14 @@ def test_number_first_phrasing_takes_the_noun_after():
 
 def test_households_with_comparator():
     assert texts("培育知识产权试点示范企业100户以上") == ["100户以上"]
+
+
+def test_ranges_and_large_units():
+    found = extract_targets("新增2—3家培训基地，遴选3-5所中小学，投入1.5亿元，培训2万人次以上")
+    assert [(t.text, t.value, t.unit) for t in found] == [
+        ("新增2—3家", 2.0, "家"),
+        ("3-5所", 3.0, "所"),
+        ("1.5亿元", 1.5, "亿元"),
+        ("2万人次以上", 2.0, "万人次"),
+    ]
+    assert found[3].comparator == "以上"
