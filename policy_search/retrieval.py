@@ -158,6 +158,7 @@ class SearchEngine:
     stale_reason: str = ""
     _vectors: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     _aliases: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _masks: dict[Filters, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -227,6 +228,16 @@ class SearchEngine:
                 return out[:n]
             fetch = min(total, fetch * 4)
 
+    def filter_mask(self, filters: Filters) -> np.ndarray:
+        """Which chunks pass ``filters``; memoised, since a page reuses its filters query after query."""
+        mask = self._masks.get(filters)
+        if mask is None:
+            mask = np.fromiter((filters.matches(c) for c in self.chunks), bool, len(self.chunks))
+            if len(self._masks) > 64:
+                self._masks.clear()
+            self._masks[filters] = mask
+        return mask
+
     def region_aliases_of(self, region: str) -> set[str]:
         return self._aliases.get(region, set())
 
@@ -258,11 +269,9 @@ class SearchEngine:
         if not query or k == 0:
             return []
         filters = filters or Filters()
-        allowed = None
-        if not filters.is_empty():
-            allowed = np.fromiter((filters.matches(c) for c in self.chunks), bool, len(self.chunks))
-            if not allowed.any():
-                return []
+        allowed = None if filters.is_empty() else self.filter_mask(filters)
+        if allowed is not None and not allowed.any():
+            return []
         s = self.settings
         n_cand = max(s.candidates, k)
 
@@ -274,7 +283,7 @@ class SearchEngine:
         candidates: dict[int, None] = {}
         if kw_all is not None:
             masked = kw_all if allowed is None else np.where(allowed, kw_all, -1.0)
-            top = np.argsort(-masked, kind="stable")[:n_cand]
+            top = _top_indices(masked, n_cand)
             for i in top:
                 if masked[i] > 0:
                     candidates[int(i)] = None
@@ -340,6 +349,14 @@ def fuse_scores(dense: np.ndarray | None, keyword: np.ndarray | None, settings: 
         raise ValueError(f"fusion {settings.fusion!r} is not one of weighted, rrf")
     w = settings.dense_weight
     return w * _minmax(dense) + (1 - w) * _minmax(keyword)
+
+
+def _top_indices(values: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` largest values, best first (argpartition: O(N), not a full sort)."""
+    if n >= len(values):
+        return np.argsort(-values, kind="stable")
+    part = np.argpartition(-values, n - 1)[:n]
+    return part[np.argsort(-values[part], kind="stable")]
 
 
 def _minmax(values: np.ndarray) -> np.ndarray:
