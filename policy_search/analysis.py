@@ -33,6 +33,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .normalize import to_simplified
+
 __all__ = [
     "STOPWORDS_PATH",
     "USERDICT_PATH",
@@ -49,7 +51,7 @@ STOPWORDS_PATH = _DATA_DIR / "stopwords.txt"
 
 # Bump when the token pipeline itself changes (not the word lists), so old BM25 indexes are
 # detected as stale by their fingerprint even though the dictionary files are unchanged.
-_PIPELINE_VERSION = "1"
+_PIPELINE_VERSION = "2"  # 2: Traditional → Simplified before segmentation
 
 # Full-width ASCII (！..～) → half-width and the ideographic space → space, so ２０２５ and
 # １２３３０ typed with a Chinese IME match 2025 and 12330 in the documents.
@@ -171,7 +173,8 @@ class Tokenizer:
         """Lower-cased search-mode tokens without whitespace, punctuation or stopwords."""
         stop = self._ensure().stopwords
         out: list[str] = []
-        for raw in self._pieces(text.translate(_HALF_WIDTH).lower()):
+        # Traditional Chinese is matched in Simplified form (智慧財產權 → 知识产权)
+        for raw in self._pieces(to_simplified(text).translate(_HALF_WIDTH).lower()):
             # trim punctuation at the edges ("15%" → "15"); pure punctuation becomes ""
             start, end = 0, len(raw)
             while start < end and not raw[start].isalnum():

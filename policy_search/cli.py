@@ -15,6 +15,10 @@ from .corpus import Corpus, load_corpus
 DEFAULT_CORPUS = Path("corpus")
 
 
+class UsageError(Exception):
+    """A wrong argument: printed as one ``error:`` line, exit status 2."""
+
+
 def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
@@ -78,7 +82,7 @@ def cmd_chunks(args: argparse.Namespace) -> int:
     if args.doc:
         known = [d.doc_id for d in corpus.documents]
         if args.doc not in known:
-            raise SystemExit(f"error: --doc {args.doc!r} is not a document id (known: {', '.join(known)})")
+            raise UsageError(f"--doc {args.doc!r} is not a document id (known: {', '.join(known)})")
         chunks = corpus.chunks_of(args.doc)
     if args.json:
         for c in chunks:
@@ -98,7 +102,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .retrieval import Filters, SearchEngine
 
     if not args.query and not args.queries:
-        raise SystemExit("error: give a QUERY or --queries FILE")
+        raise UsageError("give a QUERY or --queries FILE")
     try:
         engine = SearchEngine.load(args.index)
     except IndexNotReady as exc:
@@ -112,7 +116,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         try:
             lines = path.read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
-            raise SystemExit(f"error: --queries {path}: cannot read ({exc.__class__.__name__})") from None
+            raise UsageError(f"--queries {path}: cannot read ({exc.__class__.__name__})") from None
         queries += [q.strip() for q in lines if q.strip()]
     years = (args.year, args.year) if args.year else (args.year_min, args.year_max)
     filters = Filters(
@@ -168,7 +172,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
     if endpoint:
         model = args.llm_model or os.environ.get("POLICY_SEARCH_LLM_MODEL", "")
         if not model:
-            raise SystemExit("error: --llm-endpoint needs --llm-model (or POLICY_SEARCH_LLM_MODEL)")
+            raise UsageError("--llm-endpoint needs --llm-model (or POLICY_SEARCH_LLM_MODEL)")
         llm = LLMConfig(endpoint, model, os.environ.get("POLICY_SEARCH_LLM_API_KEY", ""))
     filters = Filters(regions=tuple(args.region or ()), doc_ids=tuple(args.doc or ()))
     result = answer(engine, " ".join(args.question), filters=filters, llm=llm)
@@ -254,6 +258,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # piped into `head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (FileNotFoundError, ValueError, OSError) as exc:
+    except (UsageError, FileNotFoundError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("POLICY_SEARCH_DEBUG"):
+            raise
+        print(
+            f"error: unexpected {exc.__class__.__name__}: {exc} (POLICY_SEARCH_DEBUG=1 shows details)",
+            file=sys.stderr,
+        )
+        return 1

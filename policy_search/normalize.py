@@ -40,3 +40,25 @@ def normalize_char_width(text: str) -> str:
             continue
         out.append(ch)
     return "".join(out)
+
+
+_CONVERTERS: dict[str, object] = {}
+
+
+def _converter(config: str):
+    if config not in _CONVERTERS:
+        import opencc
+
+        _CONVERTERS[config] = opencc.OpenCC(config)
+    return _CONVERTERS[config]
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese → Simplified, with Taiwan phrases (智慧財產權 → 知识产权).
+
+    Text without Traditional characters is returned unchanged, so mainland wording such as
+    资讯 is never rewritten.
+    """
+    if not text or _converter("t2s").convert(text) == text:
+        return text
+    return _converter("tw2sp").convert(text)

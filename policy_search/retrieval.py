@@ -22,6 +22,7 @@ import numpy as np
 
 from .glossary import expand_query
 from .index import LoadedIndex, corpus_fingerprint, open_index
+from .normalize import normalize_char_width, to_simplified
 from .records import Chunk
 from .settings import Settings
 
@@ -114,9 +115,11 @@ class Hit:
 
 
 def clean_query(query: str | None) -> str:
-    """Drop control characters (NUL …), collapse whitespace, cut overlong input."""
+    """Drop control characters (NUL …), collapse whitespace, cut overlong input, and bring
+    full-width digits and Traditional characters to the corpus's canonical forms."""
     query = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in query or "")
-    return " ".join(query.split())[:MAX_QUERY_CHARS]
+    query = " ".join(query.split())[:MAX_QUERY_CHARS]
+    return to_simplified(normalize_char_width(query))
 
 
 _NATIONAL_RE = re.compile(
@@ -165,7 +168,7 @@ class SearchEngine:
         cls, index_dir: str | Path = "index", encoder: Any = None, corpus_dir: str | Path | None = None
     ) -> SearchEngine:
         """Open an index; ``IndexNotReady`` if it is missing or damaged. Flags a stale index."""
-        from .analysis import Tokenizer
+        from .analysis import Tokenizer, dictionary_fingerprint
         from .encoders import load_encoder
 
         loaded = open_index(index_dir)
@@ -180,6 +183,11 @@ class SearchEngine:
         if corpus.is_dir() and corpus_fingerprint(corpus) != loaded.manifest.get("corpus_fingerprint"):
             engine.stale = True
             engine.stale_reason = f"{corpus} changed since the index was built; run `python embed.py`"
+        elif loaded.manifest.get("tokenizer", {}).get("dictionary") != dictionary_fingerprint():
+            engine.stale = True
+            engine.stale_reason = (
+                "the tokenizer dictionary changed since the index was built; run `python embed.py`"
+            )
         return engine
 
     def __post_init__(self) -> None:

@@ -1,0 +1,115 @@
+"""Crashes and concurrency: killing embed.py at random points never breaks the index, two
+builds at once never corrupt it, and many threads searching one engine see serial results."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from policy_search.encoders import HashEncoder
+from policy_search.index import build_lock
+from policy_search.retrieval import SearchEngine
+
+from .conftest import CORPUS_DIR, REPO
+
+QUERIES = ["知识产权质押融资", "专利行政执法", "12330", "知识产权宣传周", "商标品牌", "人才培训"]
+
+
+def embed(corpus: Path, index: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "embed.py"), "--corpus", str(corpus), "--index", str(index), "--encoder",
+         "hash", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def answers(index: Path) -> list[list[str]]:
+    engine = SearchEngine.load(index, encoder=HashEncoder())
+    return [[h.chunk.chunk_id for h in engine.search(q, k=5)] for q in QUERIES]
+
+
+@pytest.fixture()
+def big_corpus(tmp_path: Path) -> Path:
+    """The seeds four times over (different ids), so a build takes long enough to interrupt."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(4):
+        for src in sorted(CORPUS_DIR.glob("*.txt")):
+            text = src.read_text(encoding="utf-8")
+            (corpus / f"copy{n}-{src.name}").write_text(
+                text + f"\n附记：副本{n}。" * (n + 1), encoding="utf-8"
+            )
+    return corpus
+
+
+def test_killing_embed_at_random_points_keeps_previous_index(big_corpus: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    first = embed(big_corpus, index)
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    before = answers(index)
+    # change the corpus so a finished rebuild would answer differently
+    victim = sorted(big_corpus.glob("copy0-*"))[0]
+    victim.unlink()
+    started = time.perf_counter()
+    full = embed(big_corpus, tmp_path / "timing-index")
+    full.wait(timeout=300)
+    build_seconds = time.perf_counter() - started
+    rng = random.Random(7)
+    outcomes = set()
+    for _ in range(5):
+        proc = embed(big_corpus, index)
+        time.sleep(rng.uniform(0.05, build_seconds * 0.9))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        now = answers(index)  # must load, whatever point the build died at
+        loaded = SearchEngine.load(index, encoder=HashEncoder())
+        docs = {c.doc_id for c in loaded.chunks}
+        if now == before and len(docs) == 20:
+            outcomes.add("previous")
+        else:
+            assert len(docs) == 19, "a half-built index was swapped in"
+            outcomes.add("finished")
+    assert "previous" in outcomes
+    # after the kills, a normal build cleans up and succeeds
+    final = embed(big_corpus, index)
+    assert final.wait(timeout=300) == 0
+    assert len({c.doc_id for c in SearchEngine.load(index, encoder=HashEncoder()).chunks}) == 19
+    assert len(list(index.glob("v-*"))) <= 2
+
+
+def test_second_concurrent_build_is_refused_with_a_message(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS_DIR, corpus)
+    index = tmp_path / "index"
+    with build_lock(index):  # another build in progress
+        proc = embed(corpus, index)
+        assert proc.wait(timeout=120) == 2
+        err = proc.stderr.read()
+    assert "another build of this index is running" in err and "Traceback" not in err
+    assert embed(corpus, index).wait(timeout=300) == 0
+
+
+def test_parallel_searches_match_serial_results(hash_engine: SearchEngine):
+    queries = [QUERIES[i % len(QUERIES)] + ("" if i % 3 else " 2013年") for i in range(500)]
+    serial = {
+        q: [(h.chunk.chunk_id, round(h.score, 9)) for h in hash_engine.search(q, k=10)] for q in set(queries)
+    }
+
+    def worker(offset: int) -> list[bool]:
+        out = []
+        for q in queries[offset:] + queries[:offset]:
+            got = [(h.chunk.chunk_id, round(h.score, 9)) for h in hash_engine.search(q, k=10)]
+            out.append(got == serial[q])
+        return out
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [ok for chunk in pool.map(worker, range(0, 400, 50)) for ok in chunk]
+    assert len(results) == 8 * 500 and all(results)
