@@ -1,0 +1,23 @@
+"""Browser search page for policy_search: ``streamlit run app.py`` (or ``bash scripts/app.sh``).
+
+Thin wiring only: the pages live in ``pages/`` and everything they compute or render is in
+``policy_search.ui``. Index and corpus folders come from POLICY_SEARCH_INDEX (default
+``index``) and POLICY_SEARCH_CORPUS (default ``corpus``); a missing index is built on first start.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from policy_search.ui import APP_CSS
+
+st.set_page_config(page_title="知识产权政策检索", page_icon="🔎", layout="wide")
+st.html(APP_CSS)
+
+page = st.navigation(
+    [
+        st.Page("pages/search.py", title="政策检索", icon=":material/search:", default=True),
+        st.Page("pages/corpus.py", title="文件与索引", icon=":material/library_books:", url_path="corpus"),
+    ]
+)
+page.run()

@@ -1,0 +1,57 @@
+"""The corpus page: the indexed plans with their metadata, and the index status."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import shared
+from policy_search import ui
+
+engine = shared.get_engine()
+key = shared.engine_key(engine)
+corpus = shared.corpus_dir()
+
+st.markdown("### 文件与索引")
+st.caption("检索所依据的规划文件、每份文件切分出的任务条目数，以及索引的状态。")
+
+manifest = engine.manifest
+counts = manifest.get("counts", {})
+status_cols = st.columns(4)
+status_cols[0].metric("规划文件", counts.get("documents", len(manifest.get("documents", []))))
+status_cols[1].metric("任务条目", counts.get("chunks", len(engine.chunks)))
+status_cols[2].metric("语义模型", manifest.get("encoder", {}).get("name", "?"))
+status_cols[3].metric("索引状态", "已过期" if engine.stale else "最新")
+st.caption(
+    f"索引建立于 {ui.format_built_at(manifest.get('built_at', ''))} · 索引目录 {shared.index_dir()} · "
+    f"文件目录 {corpus}"
+)
+
+if engine.stale:
+    st.warning(
+        f"规划文件在建立索引后有改动：{shared.ui_reason(engine.stale_reason)}。重建后检索才会用到最新内容。"
+    )
+shared.rebuild_button("rebuild_corpus_page", "重建索引" if engine.stale else "重新建立索引")
+
+st.markdown("#### 已收录的规划")
+docs = shared.corpus_documents(str(corpus), shared.corpus_signature(corpus))
+rows = ui.document_rows(manifest, engine.chunks, docs)
+st.dataframe(
+    rows,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "规划": st.column_config.TextColumn(width=300),
+        "地区": st.column_config.TextColumn(width=100),
+        "层级": st.column_config.TextColumn(width=50),
+        "期间": st.column_config.TextColumn(width=90),
+        "任务条目": st.column_config.NumberColumn(format="%d", width=70),
+        "量化目标条目": st.column_config.NumberColumn(format="%d", width=95),
+        "状态": st.column_config.TextColumn(width=130),
+        "编号": st.column_config.TextColumn(help="链接里用的规划编号：?plan=编号"),
+    },
+)
+skipped = manifest.get("skipped") or []
+if skipped:
+    with st.expander(f"未收录的文件（{len(skipped)}）"):
+        for s in skipped:
+            st.text(f"{s.get('path')}: {s.get('reason')}")

@@ -1,0 +1,196 @@
+"""Streamlit glue shared by the pages: the cached engine, index builds, the stale notice.
+
+Paths come from the environment so tests can point the app at a temporary index:
+POLICY_SEARCH_INDEX (default ``index``), POLICY_SEARCH_CORPUS (default ``corpus``) and, for
+an index built by the page itself, POLICY_SEARCH_ENCODER (default: the library default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from policy_search import ui
+from policy_search.encoders import load_encoder
+from policy_search.index import BuildLocked, IndexNotReady, build_index, current_version, read_manifest
+from policy_search.retrieval import Filters, Hit, SearchEngine
+from policy_search.settings import Settings
+
+
+def index_dir() -> Path:
+    return Path(os.environ.get("POLICY_SEARCH_INDEX") or "index")
+
+
+def corpus_dir() -> Path:
+    return Path(os.environ.get("POLICY_SEARCH_CORPUS") or "corpus")
+
+
+def corpus_signature(folder: Path) -> str:
+    """Cheap change detector (names, sizes, mtimes): a changed corpus reloads the engine."""
+    if not folder.is_dir():
+        return "missing"
+    parts = []
+    for p in sorted(folder.rglob("*")):
+        try:
+            if p.is_file():
+                st_ = p.stat()
+                parts.append(f"{p.relative_to(folder)}:{st_.st_size}:{st_.st_mtime_ns}")
+        except OSError:
+            continue
+    return "|".join(parts)
+
+
+@st.cache_resource(show_spinner="正在加载语义模型…")
+def _encoder(name: str, settings_json: str) -> Any:
+    encoder = load_encoder(name, Settings.from_dict(json.loads(settings_json)))
+    return ui.CachedQueryEncoder(encoder)
+
+
+@st.cache_resource(show_spinner="正在加载检索索引…", max_entries=4)
+def _engine(index: str, corpus: str, version: str, signature: str) -> SearchEngine:
+    manifest = read_manifest(index)
+    encoder = _encoder(manifest["encoder"]["name"], json.dumps(manifest.get("settings", {}), sort_keys=True))
+    engine = SearchEngine.load(index, encoder=encoder, corpus_dir=corpus)
+    # one line in the server log per load: every browser session shares this engine
+    print(f"policy_search: loaded index {version} ({len(engine.chunks)} chunks)", file=sys.stderr, flush=True)
+    return engine
+
+
+def engine_key(engine: SearchEngine) -> str:
+    return f"{engine.loaded.path}|{engine.stale}"
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _search(_engine: SearchEngine, key: str, query: str, k: int, mode: str, filters: Filters) -> list[Hit]:
+    return _engine.search(query, k=k, mode=mode, filters=filters)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def answer(_engine: SearchEngine, key: str, query: str, filters: Filters):
+    """The extractive answer and per-plan comparison for a query (cached per index version)."""
+    from policy_search.answers import answer as extractive_answer
+
+    return extractive_answer(_engine, query, filters=filters)
+
+
+def search_fn(engine: SearchEngine) -> ui.SearchFn:
+    """``(query, k, mode, filters) → hits``, cached per index version."""
+    key = engine_key(engine)
+    return lambda q, k, mode, filters: _search(engine, key, q, k, mode, filters)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def filter_options(_engine: SearchEngine, key: str) -> ui.FilterOptions:
+    return ui.filter_options(_engine.chunks)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _lowered_texts(_engine: SearchEngine, key: str) -> list[str]:
+    return [c.text.lower() for c in _engine.chunks]
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def common_terms(_engine: SearchEngine, key: str, terms: tuple[str, ...]) -> frozenset[str]:
+    """Matched terms too common in the corpus to be worth highlighting (see ``ui.common_terms``)."""
+    return ui.common_terms(terms, _lowered_texts(_engine, key))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def sections(_engine: SearchEngine, key: str) -> dict[tuple[str, tuple[str, ...]], list]:
+    groups: dict[tuple[str, tuple[str, ...]], list] = {}
+    for c in _engine.chunks:
+        groups.setdefault((c.doc_id, c.section), []).append(c)
+    return {k: sorted(v, key=lambda c: (c.start, c.part)) for k, v in groups.items()}
+
+
+def build_settings(index: Path) -> Settings:
+    """Rebuild with the settings the index was built with; a new index uses the defaults."""
+    try:
+        return Settings.from_dict(read_manifest(index).get("settings", {}))
+    except IndexNotReady:
+        encoder = os.environ.get("POLICY_SEARCH_ENCODER") or Settings().encoder
+        return Settings(encoder=encoder)
+
+
+def run_build(title: str) -> bool:
+    """Build or update the index from the corpus with a progress bar; True when it worked."""
+    index, corpus = index_dir(), corpus_dir()
+    bar = st.progress(0.0, text=f"{title}：正在读取 {corpus}/ 中的文件…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / max(total, 1), 1.0), text=f"{title}：正在生成向量 {done}/{total}")
+
+    try:
+        with st.spinner(f"{title}，请稍候…"):
+            report = build_index(corpus, index, build_settings(index), progress=progress)
+    except BuildLocked:
+        bar.empty()
+        st.info("另一个进程正在构建索引，请稍候片刻后刷新页面。")
+        return False
+    except Exception as exc:  # show it on the page instead of a traceback
+        bar.empty()
+        st.error(f"构建索引失败：{exc}")
+        return False
+    bar.progress(1.0, text=f"{title}完成：{report.documents} 份文件，{report.chunks} 个任务")
+    return True
+
+
+def get_engine() -> SearchEngine:
+    """The loaded engine (cached per process); builds the index first if there is none.
+
+    Stops the page with a clear message when no engine can be had.
+    """
+    index, corpus = index_dir(), corpus_dir()
+    version = current_version(index)
+    if version is None or not version.is_dir():
+        if not corpus.is_dir():
+            st.error(f"没有找到检索索引（{index}），也没有找到文件夹 {corpus}/，无法建立索引。")
+            st.stop()
+        st.info(f"首次使用：正在根据 {corpus}/ 中的规划文件建立检索索引，只需一次。")
+        if run_build("建立索引"):
+            st.rerun()
+        st.stop()
+    try:
+        return _engine(str(index), str(corpus), version.name, corpus_signature(corpus))
+    except IndexNotReady as exc:
+        st.error(f"检索索引无法打开：{exc}")
+        if st.button("重建索引", key="rebuild_broken", type="primary") and run_build("重建索引"):
+            st.rerun()
+        st.stop()
+    raise AssertionError("unreachable")
+
+
+def rebuild_button(key: str, label: str = "重建索引") -> None:
+    hint = "根据 corpus/ 中的文件更新索引；只重新计算有变化的部分"
+    if st.button(label, key=key, type="primary", help=hint) and run_build("重建索引"):
+        st.rerun()
+
+
+def stale_notice(engine: SearchEngine, key: str) -> None:
+    if engine.stale:
+        with st.container(border=True):
+            st.warning(
+                f"规划文件在建立索引后有改动，检索结果可能不是最新的。（{ui_reason(engine.stale_reason)}）"
+            )
+            rebuild_button(key)
+
+
+def ui_reason(reason: str) -> str:
+    return reason.split(";")[0] if reason else "索引已过期"
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def corpus_documents(corpus: str, signature: str) -> list[dict]:
+    """Metadata of the documents in the corpus folder now (no text), for the corpus page."""
+    from policy_search.corpus import load_corpus
+
+    try:
+        docs = load_corpus(corpus).documents
+        return [{k: v for k, v in d.to_dict().items() if k != "removed"} for d in docs]
+    except Exception:  # a broken corpus folder is reported by the build; the page still shows the index
+        return []
