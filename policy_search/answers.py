@@ -414,15 +414,14 @@ def compare(
             continue
         chunk = hit.chunk
         spans = split_sentences(chunk.text)
-        scored = sorted(
-            spans,
-            key=lambda se: (
-                -(
-                    _coverage(terms, chunk.text[se[0] : se[1]], ev)
-                    + (0.3 if number and extract_targets(chunk.text[se[0] : se[1]]) else 0.0)
-                )
-            ),
-        )
+
+        def sentence_rank(span: tuple[int, int]) -> tuple[bool, float]:
+            sentence = chunk.text[span[0] : span[1]]
+            coverage = _coverage(terms, sentence, ev)
+            # a number question shows the on-topic sentence that states the target
+            return (number and coverage > 0 and bool(extract_targets(sentence)), coverage)
+
+        scored = sorted(spans, key=sentence_rank, reverse=True)
         start, end = scored[0] if scored else (0, len(chunk.text))
         topical = [
             t
