@@ -415,8 +415,8 @@ def compare(
         chunk = hit.chunk
         spans = split_sentences(chunk.text)
 
-        def sentence_rank(span: tuple[int, int]) -> tuple[bool, float]:
-            sentence = chunk.text[span[0] : span[1]]
+        def sentence_rank(span: tuple[int, int], text: str = chunk.text) -> tuple[bool, float]:
+            sentence = text[span[0] : span[1]]
             coverage = _coverage(terms, sentence, ev)
             # a number question shows the on-topic sentence that states the target
             return (number and coverage > 0 and bool(extract_targets(sentence)), coverage)
