@@ -19,7 +19,17 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import METRIC_NAMES, REPO, Query, load_qrels, load_queries, run_queries, score, score_per_query
+from common import (
+    METRIC_NAMES,
+    REPO,
+    Query,
+    load_qrels,
+    load_queries,
+    percentile,
+    run_queries,
+    score,
+    score_per_query,
+)
 
 from policy_search.encoders import EncoderError, load_encoder
 from policy_search.index import build_index
@@ -91,11 +101,6 @@ def paired_p(a: list[float], b: list[float]) -> float:
     if all(x == y for x, y in zip(a, b)):
         return 1.0
     return float(ttest_rel(a, b).pvalue)
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def write_trec(result: Result) -> None:

@@ -92,6 +92,16 @@ MIN_COVERAGE = 0.55
 MIN_SENTENCE_COSINE = {"e5-small-q4": 0.91}
 
 
+def _record_dict(record: Any) -> dict[str, Any]:
+    """JSON-ready fields of an answer item or comparison row (lists, rounded score)."""
+    data = asdict(record)
+    data["section"] = list(record.section)
+    data["units"] = list(record.units)
+    data["targets"] = [t.to_dict() for t in record.targets]
+    data["score"] = round(record.score, 4)
+    return data
+
+
 @dataclass(frozen=True)
 class AnswerItem:
     """One answering sentence with its citation; ``start``/``end`` index into the chunk text."""
@@ -112,12 +122,7 @@ class AnswerItem:
     units: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["section"] = list(self.section)
-        data["units"] = list(self.units)
-        data["targets"] = [t.to_dict() for t in self.targets]
-        data["score"] = round(self.score, 4)
-        return data
+        return _record_dict(self)
 
 
 @dataclass(frozen=True)
@@ -139,12 +144,7 @@ class ComparisonRow:
     score: float
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["section"] = list(self.section)
-        data["units"] = list(self.units)
-        data["targets"] = [t.to_dict() for t in self.targets]
-        data["score"] = round(self.score, 4)
-        return data
+        return _record_dict(self)
 
 
 @dataclass

@@ -97,19 +97,26 @@ def cmd_chunks(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_search(args: argparse.Namespace) -> int:
+def _open_engine(index: str):
+    """The search engine, or a one-line error (exit 2) saying to run ``python embed.py``."""
     from .index import IndexNotReady
-    from .retrieval import Filters, SearchEngine
+    from .retrieval import SearchEngine
+
+    try:
+        engine = SearchEngine.load(index)
+    except IndexNotReady as exc:
+        raise UsageError(str(exc)) from None
+    if engine.stale:
+        print(f"warning: index is stale: {engine.stale_reason}", file=sys.stderr)
+    return engine
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .retrieval import Filters
 
     if not args.query and not args.queries:
         raise UsageError("give a QUERY or --queries FILE")
-    try:
-        engine = SearchEngine.load(args.index)
-    except IndexNotReady as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if engine.stale:
-        print(f"warning: index is stale: {engine.stale_reason}", file=sys.stderr)
+    engine = _open_engine(args.index)
     queries = [" ".join(args.query)] if args.query else []
     if args.queries:
         path = Path(args.queries)
@@ -157,16 +164,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_answer(args: argparse.Namespace) -> int:
     from .answers import LLMConfig, answer
-    from .index import IndexNotReady
-    from .retrieval import Filters, SearchEngine
+    from .retrieval import Filters
 
-    try:
-        engine = SearchEngine.load(args.index)
-    except IndexNotReady as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if engine.stale:
-        print(f"warning: index is stale: {engine.stale_reason}", file=sys.stderr)
+    engine = _open_engine(args.index)
     llm = None
     endpoint = args.llm_endpoint or os.environ.get("POLICY_SEARCH_LLM_ENDPOINT", "")
     if endpoint:
