@@ -28,6 +28,7 @@ from .settings import Settings
 
 MODES = ("hybrid", "dense", "keyword")
 MAX_QUERY_CHARS = 2000  # longer queries are cut: nothing useful is lost, latency stays bounded
+BRUTE_FORCE_FILTERED = 50_000  # filtered dense search scores allowed chunks directly up to here
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,11 @@ class SearchEngine:
         total = self.loaded.dense.ntotal
         if total == 0 or n <= 0:
             return []
+        if allowed is not None and int(allowed.sum()) <= BRUTE_FORCE_FILTERED:
+            # a filter leaves few chunks: exact cosine over just those beats widening the ANN search
+            ids = np.flatnonzero(allowed)
+            scores = self._vectors[ids] @ qvec
+            return [int(ids[j]) for j in _top_indices(scores, min(n, len(ids)))]
         want = min(n, total if allowed is None else int(allowed.sum()))
         fetch = min(total, max(n, 16))
         while True:

@@ -150,3 +150,12 @@ def test_real_e5_english_query_is_expanded_with_the_glossary(e5_engine: SearchEn
     hits = e5_engine.search("patent pledge financing targets", k=5)
     assert "tianjin-2013/二/八" in ids(hits)
     assert "质押融资" in hits[0].matched_terms or "质押" in hits[0].matched_terms
+
+
+def test_filtered_dense_search_widens_faiss_when_many_chunks_pass(hash_engine: SearchEngine, monkeypatch):
+    import policy_search.retrieval as retrieval
+
+    brute = hash_engine.search("党风廉政建设", k=50, mode="dense", filters=Filters(unit="专利文献部"))
+    monkeypatch.setattr(retrieval, "BRUTE_FORCE_FILTERED", 0)  # force the widening FAISS path
+    widened = hash_engine.search("党风廉政建设", k=50, mode="dense", filters=Filters(unit="专利文献部"))
+    assert ids(widened) == ids(brute) and len(widened) >= 1
