@@ -23,7 +23,7 @@ class Settings:
     passage_prompt: str = ""
     # dense index
     # Chosen from eval/bench_scale.py (README): exact up to 20k chunks; at 100k chunks HNSW
-    # M=32, efSearch=1024 kept recall@10 vs exact at 0.994 with hybrid p50 16 ms (exact: 39 ms).
+    # M=32, efSearch=1024 kept recall@10 vs exact at 0.994 with hybrid p50 15 ms (exact: 37 ms).
     exact_max_vectors: int = 20_000  # IndexFlatIP up to here, HNSW above
     hnsw_m: int = 32
     hnsw_ef_construction: int = 200
