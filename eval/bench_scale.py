@@ -1106,7 +1106,7 @@ def report(
         ],
     )
     row(
-        "hybrid, exact, p50 ms: threads default / FAISS 1 / FAISS + BLAS 1 (separate blocks)",
+        f"hybrid, exact, p50 ms, threads: {' / '.join(rs[0]['thread_ab'])} (separate blocks)",
         [" / ".join(f"{v['p50']:.1f}" for v in r["thread_ab"].values()) for r in rs],
     )
     L += [
