@@ -36,8 +36,6 @@ import gc
 import importlib.util
 import json
 import math
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -62,7 +60,7 @@ if str(EVAL_DIR) not in sys.path:
     sys.path.insert(0, str(EVAL_DIR))
 
 import scale_corpus as sc  # noqa: E402
-from common import load_queries  # noqa: E402
+from common import load_queries, machine  # noqa: E402
 
 from policy_search.analysis import Tokenizer, dictionary_fingerprint  # noqa: E402
 from policy_search.encoders import load_encoder  # noqa: E402
@@ -96,24 +94,6 @@ HYBRID_BUDGET_MS = 50.0
 
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 2**20:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()}"
 
 
 def library_version() -> str:
