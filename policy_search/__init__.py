@@ -4,13 +4,13 @@ Pipeline stages, one module each: loaders/cleaning → corpus (documents) → ch
 encoders / analysis → index (dense + sparse) → retrieval.
 """
 
-from .chunking import CHUNKER_VERSION, check_coverage, chunk_document
+from .chunking import check_coverage, chunk_document
 from .corpus import Corpus, load_corpus
+from .ingest_version import ingest_version
 from .records import Chunk, Document, Removed, Skipped, Target
 from .settings import Settings
 
 __all__ = [
-    "CHUNKER_VERSION",
     "Chunk",
     "Corpus",
     "Document",
@@ -20,5 +20,6 @@ __all__ = [
     "Target",
     "check_coverage",
     "chunk_document",
+    "ingest_version",
     "load_corpus",
 ]

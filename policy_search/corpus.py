@@ -54,15 +54,23 @@ def file_fingerprint(path: Path) -> str:
 def load_document(path: Path, corpus_dir: Path, entry: dict | None) -> Document:
     """Read, clean and describe one file; raises ``LoadError`` with a one-line reason."""
     raw, fmt = read_source(path)
-    cleaned, removed = clean_text(raw)
     rel = path.relative_to(corpus_dir).as_posix()
+    return document_from_text(rel, raw, entry, fmt=fmt, fingerprint=file_fingerprint(path))
+
+
+def document_from_text(
+    rel: str, raw: str, entry: dict | None = None, fmt: str = "txt", fingerprint: str = ""
+) -> Document:
+    """Clean and describe one decoded text named ``rel``; ``LoadError`` if nothing is left."""
+    cleaned, removed = clean_text(raw)
     if not cleaned.strip():
         raise LoadError(rel, "no text left after removing web-page boilerplate")
-    meta = resolve_metadata(path.name, raw, entry)
+    name = Path(rel).name
+    meta = resolve_metadata(name, raw, entry)
     return Document(
         doc_id=meta.doc_id,
         path=rel,
-        title=meta.title or path.stem,
+        title=meta.title or Path(rel).stem,
         issuer=meta.issuer,
         region=meta.region,
         level=meta.level,
@@ -71,7 +79,7 @@ def load_document(path: Path, corpus_dir: Path, entry: dict | None) -> Document:
         published=meta.published,
         doc_number=meta.doc_number,
         text=cleaned,
-        fingerprint=file_fingerprint(path),
+        fingerprint=fingerprint,
         format=fmt,
         removed=removed,
     )

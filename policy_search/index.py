@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from .chunking import CHUNKER_VERSION
 from .corpus import corpus_files, load_corpus
+from .ingest_version import ingest_version
 from .metadata import CATALOG_NAME
 from .records import Chunk, Skipped
 from .settings import Settings
@@ -101,9 +101,9 @@ def text_key(encoder_name: str, text: str) -> str:
 
 
 def corpus_fingerprint(corpus_dir: str | Path) -> str:
-    """Hash of every corpus file's name and bytes, plus the catalog and chunker version."""
+    """Hash of every corpus file's name and bytes, plus the catalog and the ingestion version."""
     corpus_dir = Path(corpus_dir)
-    h = hashlib.sha256(f"chunker:{CHUNKER_VERSION}".encode())
+    h = hashlib.sha256(f"ingest:{ingest_version()}".encode())
     files = corpus_files(corpus_dir) if corpus_dir.is_dir() else []
     catalog = corpus_dir / CATALOG_NAME
     for path in [*files, catalog] if catalog.exists() else files:
@@ -277,7 +277,7 @@ def build_index(
         report.documents, report.chunks = len(corpus.documents), len(chunks)
         manifest = {
             "format": INDEX_FORMAT,
-            "chunker_version": CHUNKER_VERSION,
+            "ingest_version": ingest_version(),
             "encoder": {"name": encoder.name, "dim": dim},
             "settings": settings.to_dict(),
             "tokenizer": {"name": "jieba", "dictionary": dictionary_fingerprint()},

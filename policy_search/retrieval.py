@@ -22,6 +22,7 @@ import numpy as np
 
 from .glossary import expand_query
 from .index import LoadedIndex, corpus_fingerprint, open_index
+from .ingest_version import ingest_version
 from .normalize import normalize_char_width, to_simplified
 from .records import Chunk
 from .settings import Settings
@@ -181,7 +182,13 @@ class SearchEngine:
             raise ValueError(f"{index_dir}: built with encoder {wanted!r}, not {encoder.name!r}; rebuild it")
         engine = cls(loaded=loaded, encoder=encoder, tokenizer=Tokenizer(), settings=settings)
         corpus = Path(corpus_dir if corpus_dir is not None else loaded.manifest.get("corpus_dir", "corpus"))
-        if corpus.is_dir() and corpus_fingerprint(corpus) != loaded.manifest.get("corpus_fingerprint"):
+        if loaded.manifest.get("ingest_version") != ingest_version():
+            engine.stale = True
+            engine.stale_reason = (
+                "the index was built by other ingestion code (chunking, metadata, targets); "
+                "run `python embed.py`"
+            )
+        elif corpus.is_dir() and corpus_fingerprint(corpus) != loaded.manifest.get("corpus_fingerprint"):
             engine.stale = True
             engine.stale_reason = f"{corpus} changed since the index was built; run `python embed.py`"
         elif loaded.manifest.get("tokenizer", {}).get("dictionary") != dictionary_fingerprint():

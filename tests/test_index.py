@@ -64,7 +64,7 @@ def test_build_writes_manifest_and_versions(small_corpus: Path, tmp_path: Path):
     manifest = json.loads((current_version(index) / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["encoder"] == {"name": "hash", "dim": 256}
     assert manifest["settings"]["encoder"] == "hash"
-    assert manifest["tokenizer"]["dictionary"] and manifest["chunker_version"]
+    assert manifest["tokenizer"]["dictionary"] and manifest["ingest_version"]
     assert {d["doc_id"] for d in manifest["documents"]} == {"tianjin-2013", "cnipa-2013"}
     assert all(len(d["fingerprint"]) == 64 for d in manifest["documents"])
     assert manifest["counts"] == {"documents": 2, "chunks": report.chunks} and report.chunks == 42 + 27
