@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from .grammar import SENTENCE_END, cn_to_int
-from .outline import Node, Part, build_tree, legal_markers, plan_markers, split_parts
+from .outline import Node, Part, build_tree, find_body_start, legal_markers, plan_markers, split_parts
 from .records import Chunk, Document
 from .settings import Settings
 from .targets import extract_targets, extract_units
@@ -139,7 +139,13 @@ def _units(text: str, nodes: list[Node], part: Part, legal: bool, settings: Sett
                 s, e = _strip_span(text, node.start, line_end)
                 if s < e:
                     own = text[node.title_end : e].strip()
-                    units.append(_Unit(s, e, node, context=not own, paragraph_mode=True))
+                    # 一、原则同意…（a whole long sentence）is content, not a heading
+                    sentence = (
+                        not node.children
+                        and len(node.title) > 40
+                        and text[node.title_end - 1] in _SENTENCE_END
+                    )
+                    units.append(_Unit(s, e, node, context=not own and not sentence, paragraph_mode=True))
                 pos = line_end
             _paragraph_units(text, node, pos, settings, units)
         else:
@@ -147,7 +153,7 @@ def _units(text: str, nodes: list[Node], part: Part, legal: bool, settings: Sett
             if s < e:
                 own = text[node.title_end : e].strip()
                 # an item that is one whole sentence (1.本区总体情况；) is content, not a heading
-                sentence = node.title_end > node.start and text[node.title_end - 1] in _SENTENCE_END
+                sentence = not node.children and text[node.title_end - 1] in _SENTENCE_END
                 units.append(_Unit(s, e, node, context=not own and not sentence, paragraph_mode=False))
     return units
 
@@ -307,7 +313,11 @@ def chunk_document(doc: Document, settings: Settings | None = None) -> list[Chun
         return []
     chunks: list[Chunk] = []
     seen_ids: dict[str, int] = {}
-    for part in split_parts(text, doc_types()):
+    parts = split_parts(text, doc_types())
+    if len(parts) == 1:  # a covering notice run into its document: cut where the title recurs
+        body = find_body_start(text, meta.title)
+        parts = [Part(0, body, True, "notice"), Part(body, len(text), False, "")] if body else parts
+    for part in parts:
         nodes, legal = _outline(text, part)
         for start, end, unit in _group(_units(text, nodes, part, legal, settings)):
             section, title, path = _describe(text, unit, part)

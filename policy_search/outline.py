@@ -147,14 +147,34 @@ def split_parts(text: str, doc_types: tuple[str, ...]) -> list[Part]:
     return parts
 
 
+def find_body_start(text: str, title: str) -> int:
+    """Where a document starts after a covering notice run into it (关于印发X的通知 … X为加快…):
+    the last place before the first 一、 heading where the issued title recurs, not in 《》."""
+    if not title or "通知" not in text[:200]:
+        return 0
+    inner = re.search(r"《([^》]{4,80})》|印发(.{4,80}?)的通知", title)
+    names = [title, *(g for g in (inner.groups() if inner else ()) if g)]
+    first_heading = re.search(rf"(?m)^[{CN_NUM}]{{1,3}}、|[。）][{CN_NUM}]{{1,3}}、", text)
+    limit = first_heading.start() if first_heading else len(text)
+    best = 0
+    for name in names:
+        for m in re.finditer(re.escape(name), text[:limit]):
+            before = text[max(0, m.start() - 2) : m.start()]
+            if m.start() > 0 and not before.endswith(("《", "印发")):
+                best = max(best, m.start())
+    return best
+
+
 # ------------------------------------------------------------------ markers
 
 
 def _boundary(text: str, pos: int, chars: str, floor: int) -> bool:
+    """Only spaces between ``pos`` and one of ``chars`` (or the part start); two or more spaces
+    count as a boundary too: crawlers flatten paragraph breaks into runs of (ideographic) spaces."""
     i = pos - 1
     while i >= floor and text[i] in " \t\u3000":
         i -= 1
-    return i < floor or text[i] in chars
+    return i < floor or text[i] in chars or pos - 1 - i >= 2
 
 
 def legal_markers(text: str, start: int, end: int) -> list[Marker]:
@@ -212,7 +232,8 @@ def plan_markers(text: str, start: int, end: int) -> list[Marker]:
             )
             if not in_sequence:
                 continue
-            boundary = _boundary(text, mk.pos, _INLINE_BOUNDARY, start)
+            chars = _INLINE_BOUNDARY + "：" if mk.family == "cn" else _INLINE_BOUNDARY  # 现批复如下：一、
+            boundary = _boundary(text, mk.pos, chars, start)
             if not boundary and accepted:
                 prev = accepted[-1]
                 gap = text[prev.end : mk.pos]
