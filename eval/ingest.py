@@ -58,7 +58,7 @@ def _boundary_before(text: str, pos: int) -> bool:
     # run-on text: right after a short chapter heading (…。第一章 总则第一条)
     return (
         re.search(
-            r"第\s*[零〇一二三四五六七八九十百]{1,4}\s*[章节]\s*\S{1,15}$", text[max(0, pos - 25) : pos]
+            r"第\s*[零〇一二三四五六七八九十百]{1,4}\s*[章节][^。；\n]{0,20}$", text[max(0, pos - 25) : pos]
         )
         is not None
     )

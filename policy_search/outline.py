@@ -237,9 +237,8 @@ def plan_markers(text: str, start: int, end: int) -> list[Marker]:
             if not boundary and accepted:
                 prev = accepted[-1]
                 gap = text[prev.end : mk.pos]
-                boundary = (
-                    ranks[prev.family] < ranks[mk.family] and len(gap) <= _SHORT_GAP and "。" not in gap
-                )
+                short = len(gap) <= _SHORT_GAP and not any(ch in gap for ch in "。，：；\n")
+                boundary = ranks[prev.family] < ranks[mk.family] and short
             if not boundary:
                 continue
         accepted.append(mk)
