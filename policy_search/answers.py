@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .glossary import expand_query
+from .grammar import sentences as split_sentences
 from .records import Chunk, Target
 from .retrieval import Filters, Hit, SearchEngine, clean_query
 from .targets import extract_targets
@@ -79,7 +80,6 @@ _QUESTION_WORDS = frozenset(
     ]
 )
 _DATA = Path(__file__).resolve().parent / "data"
-_SENTENCE_RE = re.compile(r"[^。；！？\n]+[。；！？]?")
 
 # Scoring weights and the not-found threshold, chosen on eval/answers.jsonl (see README).
 W_DENSE, W_KEYWORD, W_CHUNK, TARGET_BONUS, NAMED_PLAN_BONUS, NAMED_YEAR_BONUS = 0.35, 0.45, 0.2, 0.3, 0.2, 0.2
@@ -171,20 +171,6 @@ class Answer:
             "generated": self.generated,
             "generation_error": self.generation_error,
         }
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) in ``text``, split after 。；！？ and at line breaks."""
-    spans = []
-    for m in _SENTENCE_RE.finditer(text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append((start, end))
-    return spans
 
 
 def wants_number(question: str) -> bool:

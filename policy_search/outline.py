@@ -186,6 +186,15 @@ def legal_markers(text: str, start: int, end: int) -> list[Marker]:
         if accepted and mk.pos < accepted[-1].end:
             continue
         exp = expected[mk.family]
+        if (
+            mk.number == 1 < exp
+            and mk.family != "article"
+            and not any(m.family == "article" for m in accepted)
+        ):
+            # the headings so far were a table of contents (第一章 … 第五章, then 第一章 again)
+            accepted.clear()
+            expected = {name: 1 for name in LEGAL_FAMILIES}
+            exp = 1
         if mk.number != exp:
             continue
         ok = at_line_start(text, mk.pos) or _boundary(text, mk.pos, _LEGAL_BOUNDARY, start)

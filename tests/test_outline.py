@@ -156,3 +156,12 @@ def test_one_sentence_items_are_their_own_chunks():
     chunks = _chunks(text)
     holders = [next(c.chunk_id for c in chunks if f"{n}." in c.text) for n in (1, 2, 3)]
     assert len(set(holders)) == 3
+
+
+def test_a_table_of_contents_does_not_swallow_the_chapters():
+    toc = "目录\n第一章　总　则\n第二章　专利保护\n第三章　附　则\n"
+    title, body = REGULATION.split("\n", 1)
+    chunks = _chunks(f"{title}\n{toc}{body}")
+    articles = [c for c in chunks if c.kind == "article"]
+    assert articles[0].chunk_id == "d/第一章/第一条" and articles[0].section == ("第一章 总则",)
+    assert articles[-1].chunk_id == "d/第三章/第六条"
