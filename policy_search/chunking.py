@@ -36,6 +36,7 @@ from .targets import extract_targets, extract_units
 __all__ = ["check_coverage", "chunk_document", "cn_to_int", "lead_phrase"]
 
 _SENTENCE_END = SENTENCE_END
+_CLAUSE_END = "，、：,"
 _KIND_RULES: tuple[tuple[str, str], ...] = (
     ("保障", "safeguard"),
     ("组织实施", "safeguard"),
@@ -246,16 +247,26 @@ def _split_long(text: str, start: int, end: int, settings: Settings) -> list[tup
     for ps, pe in _pack([start, *cuts, end], limit):
         if pe - ps <= limit:
             spans.append((ps, pe))
-        else:
-            spans.extend(_pack([ps, *_pieces(text, ps, pe, _SENTENCE_END), pe], limit))
-    if len(spans) > 1 and spans[-1][1] - spans[-1][0] < settings.min_chunk_chars:
+            continue
+        for ss, se in _pack([ps, *_pieces(text, ps, pe, _SENTENCE_END), pe], limit):
+            if se - ss <= limit:
+                spans.append((ss, se))
+                continue
+            # one sentence over the limit: at clause punctuation, and as a last resort every
+            # ``limit`` characters, so no chunk is ever longer than the limit
+            for cs, ce in _pack([ss, *_pieces(text, ss, se, _CLAUSE_END), se], limit):
+                spans.extend((h, min(h + limit, ce)) for h in range(cs, ce, limit))
+    short_tail = len(spans) > 1 and spans[-1][1] - spans[-1][0] < settings.min_chunk_chars
+    if short_tail and spans[-1][1] - spans[-2][0] <= limit:  # a short tail joins the part before
         tail = spans.pop()
         spans[-1] = (spans[-1][0], tail[1])
     out: list[tuple[int, int]] = []
     carry: int | None = None  # a heading piece joins the part after it, never a part alone
     for s, e in spans:
-        s = s if carry is None else carry
-        s, e = _strip_span(text, s, e)
+        if carry is not None and e - carry > limit:  # cannot fit: the heading stays a part
+            out.append(_strip_span(text, carry, s))
+            carry = None
+        s, e = _strip_span(text, s if carry is None else carry, e)
         if s >= e:
             continue
         piece = text[s:e]
@@ -266,11 +277,11 @@ def _split_long(text: str, start: int, end: int, settings: Settings) -> list[tup
         out.append((s, e))
     if carry is not None:
         s, e = _strip_span(text, carry, end)
-        if out:
+        if out and e - out[-1][0] <= limit:
             out[-1] = (out[-1][0], e)
         elif s < e:
             out.append((s, e))
-    return out
+    return [(s, e) for s, e in out if s < e]
 
 
 # ------------------------------------------------------------------ chunks

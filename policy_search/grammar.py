@@ -175,12 +175,15 @@ def line_marker(line: str) -> Marker | None:
     return match_at(line, 0)
 
 
-def find_markers(text: str, families: tuple[str, ...], begin: int = 0) -> list[Marker]:
-    """Every candidate marker of the given families in ``text``, in document order."""
+def find_markers(
+    text: str, families: tuple[str, ...], begin: int = 0, end: int | None = None
+) -> list[Marker]:
+    """Every candidate marker of the given families in ``text[begin:end]``, in document order."""
     found: list[Marker] = []
+    stop = len(text) if end is None else end
     for name in families:
         fam = FAMILY[name]
-        for m in fam.pattern.finditer(text, begin):
+        for m in fam.pattern.finditer(text, begin, stop):
             raw = m.group("num")
             label = _label(name, raw, m.group(0))
             found.append(Marker(name, m.start(), m.end(), marker_number(name, raw), label))

@@ -179,7 +179,7 @@ def _boundary(text: str, pos: int, chars: str, floor: int) -> bool:
 
 def legal_markers(text: str, start: int, end: int) -> list[Marker]:
     """Accepted 编/章/节/条 headings of a part (empty when it has fewer than three articles)."""
-    cands = [m for m in find_markers(text[:end], LEGAL_FAMILIES, start) if m.pos >= start]
+    cands = find_markers(text, LEGAL_FAMILIES, start, end)
     expected = {name: 1 for name in LEGAL_FAMILIES}
     accepted: list[Marker] = []
     for i, mk in enumerate(cands):
@@ -230,8 +230,8 @@ def plan_markers(text: str, start: int, end: int) -> list[Marker]:
     last: dict[str, int] = {}
     reset: dict[str, bool] = {}
     ranks = {mk: i for i, mk in enumerate(_PLAN_FAMILIES)}
-    for mk in find_markers(text[:end], _PLAN_FAMILIES, start):
-        if mk.pos < start or (accepted and mk.pos < accepted[-1].end):
+    for mk in find_markers(text, _PLAN_FAMILIES, start, end):
+        if accepted and mk.pos < accepted[-1].end:
             continue
         if not at_line_start(text, mk.pos):
             if mk.family == "dash":

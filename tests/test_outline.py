@@ -165,3 +165,21 @@ def test_a_table_of_contents_does_not_swallow_the_chapters():
     articles = [c for c in chunks if c.kind == "article"]
     assert articles[0].chunk_id == "d/第一章/第一条" and articles[0].section == ("第一章 总则",)
     assert articles[-1].chunk_id == "d/第三章/第六条"
+
+
+def test_no_chunk_is_ever_longer_than_the_limit():
+    clauses = "推进知识产权保护，" * 200  # one 1,800-character sentence without a full stop
+    unbroken = "x" * 5000  # no punctuation at all
+    text = f"一、重点任务\n（一）加强保护。{clauses}完成。\n（二）{unbroken}"
+    chunks = _chunks(text, max_chunk_chars=300)
+    assert max(len(c.text) for c in chunks) <= 300
+    assert all(not c.text.endswith("推进知识产") for c in chunks)  # clause ends before hard cuts
+
+
+def test_adversarial_sizes_stay_linear():
+    # 40k short lines and a 400k-character single line: quadratic code would take minutes here
+    many_lines = "\n".join(f"第{i}段。" if i % 3 else "短" for i in range(40_000))
+    assert max(len(c.text) for c in _chunks(many_lines)) <= Settings().max_chunk_chars
+    one_line = "专利质押融资达到1亿元，" * 33_000
+    chunks = _chunks(one_line)
+    assert max(len(c.text) for c in chunks) <= Settings().max_chunk_chars
