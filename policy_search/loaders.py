@@ -317,23 +317,30 @@ def html_to_text(html: str) -> str:
             lines.append(line)
         current.clear()
 
+    ends_with_cell = False  # tracked, not re-joined per cell: a 100k-cell row stays linear
     for piece in _html_pieces(root):
         if piece == _BREAK:
             flush()
+            ends_with_cell = False
         elif piece == _CELL:
-            if current and not "".join(current).endswith(_CELL):
+            if current and not ends_with_cell:
                 current.append(_CELL)
-        else:
+                ends_with_cell = True
+        elif piece:
             current.append(piece)
+            ends_with_cell = False
     flush()
     return "\n".join(lines)
 
 
 def _html_pieces(root: Tag | BeautifulSoup) -> Iterator[str]:
-    """Text pieces and ``_BREAK``/``_CELL`` markers in document order (iterative: deep pages)."""
-    stack: list[tuple[object, bool]] = [(root, False)]
+    """Text pieces and ``_BREAK``/``_CELL`` markers in document order (iterative: deep pages).
+
+    Each stack entry carries whether it lies inside an <article>/<main> and inside a kept
+    <form>, so no tag looks up its ancestors: linear in the page, however deep it nests."""
+    stack: list[tuple[object, bool, bool, bool]] = [(root, False, False, False)]
     while stack:
-        node, closing = stack.pop()
+        node, closing, in_content, in_form = stack.pop()
         if closing:
             yield _BREAK
             continue
@@ -341,9 +348,11 @@ def _html_pieces(root: Tag | BeautifulSoup) -> Iterator[str]:
             if not isinstance(node, _SKIP_STRINGS):
                 yield _SPACES.sub(" ", str(node))
             continue
-        if not isinstance(node, Tag) or _dropped(node):
+        if not isinstance(node, Tag) or _dropped(node, in_content, in_form):
             continue
         name = node.name
+        in_content = in_content or name in ("article", "main")
+        in_form = in_form or name == "form"
         if name == "br":
             yield _BREAK
             continue
@@ -357,18 +366,18 @@ def _html_pieces(root: Tag | BeautifulSoup) -> Iterator[str]:
             yield _CELL
         if name in _BLOCK_TAGS:
             yield _BREAK
-            stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node.contents))
+            stack.append((node, True, in_content, in_form))
+        stack.extend((child, False, in_content, in_form) for child in reversed(node.contents))
 
 
-def _dropped(tag: Tag) -> bool:
+def _dropped(tag: Tag, in_content: bool, in_form: bool) -> bool:
     name = tag.name
     if name not in _DROP_TAGS:
         return False
     if name in ("header", "footer"):
-        return tag.find_parent(["article", "main"]) is None
-    if name == "form":
-        return tag.find(_CONTENT_TAGS) is None
+        return not in_content
+    if name == "form":  # only the outermost form searches its subtree: disjoint, so linear
+        return not in_form and tag.find(_CONTENT_TAGS) is None
     return True
 
 

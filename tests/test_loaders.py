@@ -378,3 +378,16 @@ def test_join_wrapped_lines_recovers_real_paragraphs() -> None:
     rejoined = join_wrapped_lines(printed).split("\n")
     recovered = sum(1 for p in paragraphs if p in rejoined)
     assert recovered >= 0.9 * len(paragraphs)
+
+
+def test_deeply_nested_headers_and_wide_tables_read_in_linear_time():
+    # before: 68 KB of nested <header> took 6.7 s and 100k cells in one row 52 s (quadratic)
+    nested = (
+        "<html><body>" + "<header>" * 8000 + "导航" + "</header>" * 8000 + "<p>正文内容。</p></body></html>"
+    )
+    assert html_to_text(nested) == "正文内容。"
+    kept = "<article><header>文章标题</header><p>正文。</p></article>"
+    assert html_to_text(kept).splitlines() == ["文章标题", "正文。"]
+    wide = "<table><tr>" + "<td>格</td>" * 50_000 + "</tr></table>"
+    (row,) = html_to_text(wide).splitlines()
+    assert row.count("\t") == 49_999
