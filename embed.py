@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from policy_search.encoders import ENCODER_CHOICES, EncoderError
-from policy_search.index import BuildLocked, build_index
+from policy_search.index import BuildLocked, EmptyCorpus, build_index
 from policy_search.metadata import CatalogError
 from policy_search.settings import Settings
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the previous index (if any) is unchanged", file=sys.stderr)
         return 130
-    except (EncoderError, BuildLocked, CatalogError, FileNotFoundError, OSError) as exc:
+    except (EncoderError, BuildLocked, CatalogError, EmptyCorpus, FileNotFoundError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(report.summary())

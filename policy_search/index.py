@@ -46,6 +46,10 @@ SPARSE = "bm25"
 Progress = Callable[[int, int], None]
 
 
+class EmptyCorpus(ValueError):
+    """The corpus folder holds no indexable document; nothing was written."""
+
+
 class IndexNotReady(Exception):
     """The index is missing or damaged; the message says which file and what to run."""
 
@@ -240,6 +244,13 @@ def build_index(
         corpus = load_corpus(corpus_dir, settings)
         report = BuildReport(str(index_dir), encoder.name, skipped=corpus.skipped, notes=corpus.notes)
         chunks = corpus.chunks
+        if not chunks:
+            skipped = (
+                f"; {len(corpus.skipped)} file(s) skipped, first: {corpus.skipped[0]}"
+                if corpus.skipped
+                else ""
+            )
+            raise EmptyCorpus(f"{corpus_dir}: no documents to index{skipped}")
         texts = [contextual_text(c) for c in chunks]
         keys = [text_key(encoder.name, t) for t in texts]
         cache = VectorCache(index_dir / "cache" / _safe_name(encoder.name))

@@ -170,3 +170,16 @@ def test_hnsw_above_threshold(small_corpus: Path, tmp_path: Path):
     assert loaded.manifest["dense_index"] == "hnsw" and type(loaded.dense).__name__ == "IndexHNSWFlat"
     engine = SearchEngine.load(index, encoder=HashEncoder())
     assert engine.search("专利权质押贷款", k=3, mode="dense")
+
+
+def test_empty_corpus_is_one_error_and_writes_no_version(tmp_path):
+    from policy_search.encoders import HashEncoder
+    from policy_search.index import EmptyCorpus, build_index
+    from policy_search.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_text("   \n", encoding="utf-8")
+    with pytest.raises(EmptyCorpus, match="no documents to index.*empty.txt"):
+        build_index(corpus, tmp_path / "index", Settings(encoder="hash"), encoder=HashEncoder())
+    assert not [p for p in (tmp_path / "index").glob("v-*")]
