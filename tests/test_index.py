@@ -180,6 +180,6 @@ def test_empty_corpus_is_one_error_and_writes_no_version(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "empty.txt").write_text("   \n", encoding="utf-8")
-    with pytest.raises(EmptyCorpus, match="no documents to index.*empty.txt"):
+    with pytest.raises(EmptyCorpus, match=r"no documents to index.*empty\.txt"):
         build_index(corpus, tmp_path / "index", Settings(encoder="hash"), encoder=HashEncoder())
     assert not [p for p in (tmp_path / "index").glob("v-*")]
