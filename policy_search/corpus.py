@@ -7,6 +7,7 @@ naming the file, and every boilerplate line removed is kept in ``Document.remove
 from __future__ import annotations
 
 import hashlib
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,14 +38,27 @@ class Corpus:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Candidate files in a stable order (hidden files and the catalog left out)."""
+    """Candidate files in a stable order (hidden files and the catalog left out; symbolic links
+    and special files are listed so ``load_corpus`` can say it skipped them)."""
     return sorted(
         p
         for p in corpus_dir.rglob("*")
-        if p.is_file()
+        if (p.is_symlink() or not p.is_dir())
         and p.name not in _IGNORED_NAMES
         and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
     )
+
+
+def _unsafe(path: Path, corpus_dir: Path) -> str:
+    """Why a corpus entry must not be read: a link (it could point anywhere, e.g. /etc/passwd)
+    or not a regular file (a FIFO would block the build); "" when it is safe."""
+    rel = path.relative_to(corpus_dir)
+    for depth in range(1, len(rel.parts) + 1):
+        if (corpus_dir / Path(*rel.parts[:depth])).is_symlink():
+            return "symbolic link: not followed, for safety"
+    if not stat.S_ISREG(path.lstat().st_mode):
+        return "not a regular file (device, pipe or socket)"
+    return ""
 
 
 def file_fingerprint(path: Path) -> str:
@@ -98,6 +112,10 @@ def load_corpus(corpus_dir: str | Path, settings: Settings | None = None) -> Cor
     files = corpus_files(corpus_dir)
     for path in files:
         rel = path.relative_to(corpus_dir).as_posix()
+        unsafe = _unsafe(path, corpus_dir)
+        if unsafe:
+            corpus.skipped.append(Skipped(rel, unsafe))
+            continue
         if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
             exts = " ".join(SUPPORTED_EXTENSIONS)
             corpus.skipped.append(Skipped(rel, f"unsupported file type '{path.suffix}' (use {exts})"))

@@ -57,3 +57,23 @@ def test_boilerplate_is_reported_not_lost(seed_corpus):
     tianjin = seed_corpus.document("tianjin-2013")
     assert any("分享到" in r.text for r in tianjin.removed) and "分享到" not in tianjin.text
     assert "浏览次数" not in tianjin.text
+
+
+def test_symlinks_and_special_files_are_skipped_with_a_reason(tmp_path):
+    import os
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text("一、总体要求\n加强知识产权保护，推进各项工作落实。", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("服务器上的秘密内容，不得被索引。", encoding="utf-8")
+    (corpus / "link.txt").symlink_to(secret)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.txt").write_text("目录外的文件内容。", encoding="utf-8")
+    (corpus / "sub").symlink_to(tmp_path / "outside", target_is_directory=True)
+    os.mkfifo(corpus / "pipe.txt")  # reading it would block the build forever
+    loaded = load_corpus(corpus)
+    assert [d.path for d in loaded.documents] == ["plan.txt"]
+    reasons = {s.path: s.reason for s in loaded.skipped}
+    assert "symbolic link" in reasons["link.txt"] and "regular file" in reasons["pipe.txt"]
+    assert not any("秘密" in c.text or "目录外" in c.text for c in loaded.chunks)
