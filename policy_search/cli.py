@@ -203,11 +203,60 @@ def cmd_answer(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m policy_search", description="Search Chinese IP policy plans."
+def cmd_build(args: argparse.Namespace) -> int:
+    from .encoders import EncoderError
+    from .index import BuildLocked, EmptyCorpus, build_index
+    from .metadata import CatalogError
+    from .settings import Settings
+
+    settings = Settings(
+        encoder=args.encoder,
+        batch_size=args.batch_size,
+        device=args.device,
+        query_prompt=args.query_prompt,
+        passage_prompt=args.passage_prompt,
     )
+    try:
+        report = build_index(args.corpus, args.index, settings, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print("interrupted: the previous index (if any) is unchanged", file=sys.stderr)
+        return 130
+    except (EncoderError, BuildLocked, CatalogError, EmptyCorpus) as exc:
+        raise UsageError(str(exc)) from None
+    print(report.summary())
+    return 0
+
+
+def _add_build(sub) -> None:
+    from .encoders import ENCODER_CHOICES
+    from .settings import Settings
+
+    defaults = Settings()
+    build = sub.add_parser(
+        "build",
+        help="build or update the index from the corpus (only new or changed text is embedded)",
+        description="Build or update the index. Only new or changed chunks are embedded; the new "
+        "index is swapped in atomically, so an interrupted build leaves the previous one usable.",
+    )
+    build.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of policy texts")
+    build.add_argument("--index", default="index", help="index folder (default: index)")
+    build.add_argument(
+        "--encoder",
+        default=defaults.encoder,
+        help=f"encoder name (default: {defaults.encoder}); choices: {', '.join(ENCODER_CHOICES)}",
+    )
+    build.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    build.add_argument("--device", default=defaults.device, help="for st: encoders, e.g. cpu or cuda")
+    build.add_argument("--query-prompt", default=defaults.query_prompt, help="st: encoders only")
+    build.add_argument("--passage-prompt", default=defaults.passage_prompt, help="st: encoders only")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(func=cmd_build)
+
+
+def build_parser(prog: str = "policy-search") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Search Chinese policy documents.")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_build(sub)
 
     docs = sub.add_parser("docs", help="list documents with metadata and chunk counts")
     docs.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -250,8 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, prog: str = "policy-search") -> int:
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
