@@ -68,7 +68,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         rows.append(
             [d.doc_id, d.title, d.issuer, d.region, d.level, d.period, d.published, str(counts[d.doc_id])]
         )
-    print_table(rows, [16, 44, 26, 14, 5, 10, 10, 6])
+    print_table(rows, [max(_width(r[0]) for r in rows), 44, 26, 14, 5, 10, 10, 6])
     if args.removed:
         for d in corpus.documents:
             for r in d.removed:
@@ -93,7 +93,7 @@ def cmd_chunks(args: argparse.Namespace) -> int:
         path = " › ".join([*c.section, c.title])
         targets = " ".join(t.text for t in c.targets)
         rows.append([c.chunk_id, c.kind, path, "、".join(c.units), targets, str(len(c.text))])
-    print_table(rows, [30, 9, 60, 30, 24, 5])
+    print_table(rows, [max(_width(r[0]) for r in rows), 9, 60, 30, 24, 5])  # whole ids: --doc needs them
     return 0
 
 
@@ -111,9 +111,54 @@ def _open_engine(index: str):
     return engine
 
 
-def cmd_search(args: argparse.Namespace) -> int:
+def _choices(values, limit: int = 12) -> str:
+    values = sorted(values)
+    shown = ", ".join(values[:limit])
+    return shown + (f", … ({len(values)} in all)" if len(values) > limit else "")
+
+
+def _filters(args: argparse.Namespace, engine):
+    """Filters from the shared options; a value the index does not know is a one-line error
+    listing the valid choices (instead of silently returning nothing)."""
     from .retrieval import Filters
 
+    chunks = engine.chunks
+    doc_ids = {c.doc_id for c in chunks}
+    for doc in args.doc or ():
+        if doc not in doc_ids:
+            raise UsageError(f"--doc {doc!r} is not a document id (known: {_choices(doc_ids)})")
+    regions = {c.region for c in chunks if c.region}
+    for region in args.region or ():
+        if not any(region in r for r in regions):
+            raise UsageError(f"--region {region!r} matches no plan's region (known: {_choices(regions)})")
+    if args.unit:
+        units = {u for c in chunks for u in c.units}
+        if not any(args.unit in u for u in units):
+            raise UsageError(f"--unit {args.unit!r} matches no responsible unit (e.g. {_choices(units, 8)})")
+    years = (args.year, args.year) if args.year else (args.year_min, args.year_max)
+    return Filters(
+        regions=tuple(args.region or ()),
+        levels=tuple(args.level or ()),
+        year_min=years[0],
+        year_max=years[1],
+        doc_ids=tuple(args.doc or ()),
+        unit=args.unit or "",
+        has_target=args.has_target,
+    )
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region", action="append", help="e.g. 山东; repeat for several")
+    parser.add_argument("--level", action="append", choices=["国家", "省", "市", "区县"])
+    parser.add_argument("--year", type=int, help="plans whose period includes this year")
+    parser.add_argument("--year-min", type=int)
+    parser.add_argument("--year-max", type=int)
+    parser.add_argument("--doc", action="append", help="only this document id; repeatable")
+    parser.add_argument("--unit", help="responsible unit contains this text")
+    parser.add_argument("--has-target", action="store_true", help="only tasks with quantitative targets")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
     if not args.query and not args.queries:
         raise UsageError("give a QUERY or --queries FILE")
     engine = _open_engine(args.index)
@@ -125,16 +170,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"--queries {path}: cannot read ({exc.__class__.__name__})") from None
         queries += [q.strip() for q in lines if q.strip()]
-    years = (args.year, args.year) if args.year else (args.year_min, args.year_max)
-    filters = Filters(
-        regions=tuple(args.region or ()),
-        levels=tuple(args.level or ()),
-        year_min=years[0],
-        year_max=years[1],
-        doc_ids=tuple(args.doc or ()),
-        unit=args.unit or "",
-        has_target=args.has_target,
-    )
+    filters = _filters(args, engine)
     for query in queries:
         hits = engine.search(query, k=args.k, mode=args.mode, filters=filters)
         if args.json:
@@ -164,7 +200,6 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_answer(args: argparse.Namespace) -> int:
     from .answers import LLMConfig, answer
-    from .retrieval import Filters
 
     engine = _open_engine(args.index)
     llm = None
@@ -174,7 +209,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
         if not model:
             raise UsageError("--llm-endpoint needs --llm-model (or POLICY_SEARCH_LLM_MODEL)")
         llm = LLMConfig(endpoint, model, os.environ.get("POLICY_SEARCH_LLM_API_KEY", ""))
-    filters = Filters(regions=tuple(args.region or ()), doc_ids=tuple(args.doc or ()))
+    filters = _filters(args, engine)
     result = answer(engine, " ".join(args.question), filters=filters, llm=llm)
     if result.generation_error:
         print(f"warning: generated answer unavailable: {result.generation_error}", file=sys.stderr)
@@ -276,32 +311,29 @@ def build_parser(prog: str = "policy-search") -> argparse.ArgumentParser:
     search.add_argument("--index", default="index")
     search.add_argument("--k", type=int, default=10, help="number of results (default 10)")
     search.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
-    search.add_argument("--region", action="append", help="e.g. 山东; repeat for several")
-    search.add_argument("--level", action="append", choices=["国家", "省", "市", "区县"])
-    search.add_argument("--year", type=int, help="plans whose period includes this year")
-    search.add_argument("--year-min", type=int)
-    search.add_argument("--year-max", type=int)
-    search.add_argument("--doc", action="append", help="only this document id; repeatable")
-    search.add_argument("--unit", help="responsible unit contains this text")
-    search.add_argument("--has-target", action="store_true", help="only tasks with quantitative targets")
+    _add_filters(search)
     search.add_argument("--json", action="store_true", help="one JSON object per hit per line")
     search.set_defaults(func=cmd_search)
 
     ans = sub.add_parser("answer", help="answer a question with cited sentences and a per-plan comparison")
     ans.add_argument("question", nargs="+")
     ans.add_argument("--index", default="index")
-    ans.add_argument("--region", action="append", help="only plans of this region")
-    ans.add_argument("--doc", action="append", help="only this document id")
+    _add_filters(ans)
     ans.add_argument("--json", action="store_true", help="one JSON object: question, answer, comparison")
     ans.add_argument("--llm-endpoint", help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1")
     ans.add_argument("--llm-model", help="model name at that endpoint, e.g. qwen2.5:7b-instruct")
     ans.set_defaults(func=cmd_answer)
+    for name, command in sub.choices.items():
+        command.set_defaults(parser=command)
+        command.prog = f"{prog} {name}"
     return parser
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "policy-search") -> int:
     parser = build_parser(prog)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # the subcommand's own usage, not the top-level one
+        args.parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:  # piped into `head`: stop quietly

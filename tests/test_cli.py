@@ -66,9 +66,33 @@ def test_search_table_filters_and_errors(seed_index_hash: Path, tmp_path: Path):
     out = run("search", "--index", str(seed_index_hash), "--region", "山东", "--k", "2", "专利", "执法")
     assert out.returncode == 0 and out.stdout.count("山东省知识产权局2015年工作要点") == 2
     assert "# 专利 执法" in out.stdout
-    none = run("search", "--index", str(seed_index_hash), "--region", "西藏", "专利")
+    none = run("search", "--index", str(seed_index_hash), "--region", "山东", "--level", "国家", "专利")
     assert "no results; try fewer filters" in none.stdout
     missing = run("search", "--index", str(tmp_path / "none"), "专利")
     assert (
         missing.returncode == 2 and "python embed.py" in missing.stderr and "Traceback" not in missing.stderr
     )
+
+
+def test_unknown_filter_values_are_errors_listing_the_choices(seed_index_hash):
+    index = str(seed_index_hash)
+    for args, named in (
+        (("--doc", "nope"), "tianjin-2013"),
+        (("--region", "火星"), "山东省"),
+        (("--unit", "不存在的单位"), "e.g."),
+    ):
+        for command in ("search", "answer"):
+            out = run(command, "--index", index, *args, "质押融资")
+            assert out.returncode == 2 and named in out.stderr and "Traceback" not in out.stderr, out.stderr
+            assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_a_wrong_option_prints_the_subcommands_usage():
+    out = run("search", "--foo", "x")
+    assert out.returncode == 2
+    assert "policy_search search" in out.stderr and "unrecognized arguments: --foo" in out.stderr
+
+
+def test_build_subcommand_builds_an_index(tmp_path):
+    out = run("build", "--encoder", "hash", "--index", str(tmp_path / "idx"), "--quiet")
+    assert out.returncode == 0 and "chunks: 153" in out.stdout, out.stderr
