@@ -83,7 +83,7 @@ def test_unknown_mode_is_a_clear_error(hash_engine: SearchEngine):
         (["search", "--k", "many", "专利"], 2, "invalid int value: 'many'"),
         (["search"], 2, "give a QUERY or --queries FILE"),
         (["search", "--queries", "/no/such/file.txt"], 2, "--queries /no/such/file.txt: cannot read"),
-        (["answer", "'; DROP TABLE chunks; --"], 0, "# '; DROP TABLE chunks; --"),
+        (["answer", "'; DROP TABLE chunks; --"], 0, "DROP TABLE chunks"),
     ],
 )
 def test_cli_bad_input(seed_index_hash, args: list[str], code: int, needle: str):
