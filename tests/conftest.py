@@ -70,3 +70,14 @@ def e5_engine(seed_index_e5: Path):
     from policy_search.retrieval import SearchEngine
 
     return SearchEngine.load(seed_index_e5, corpus_dir=CORPUS_DIR)
+
+
+_REAL_MODEL_FIXTURES = {"seed_index_e5", "e5_engine"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Anything using the real bundled model is slow, marked or not: the fast lane
+    (`pytest -m "not slow"`) never builds the e5 index."""
+    for item in items:
+        if _REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
