@@ -14,10 +14,10 @@ from .chunking import chunk_document
 from .cleaning import clean_text
 from .loaders import SUPPORTED_EXTENSIONS, LoadError, read_source
 from .metadata import CATALOG_NAME, load_catalog, resolve_metadata
-from .records import Chunk, Document, Skipped
+from .records import Chunk, Document, FieldSource, Skipped
 from .settings import Settings
 
-_IGNORED_NAMES = {CATALOG_NAME, "README.md", "README.txt", "LICENSE"}
+_IGNORED_NAMES = {CATALOG_NAME, "README.md", "README.txt", "LICENSE", "manifest.json"}
 
 
 @dataclass
@@ -59,6 +59,11 @@ def load_document(path: Path, corpus_dir: Path, entry: dict | None) -> Document:
     if not cleaned.strip():
         raise LoadError(rel, "no text left after removing web-page boilerplate")
     meta = resolve_metadata(path.name, raw, entry)
+    provenance = meta.provenance
+    if not meta.title:  # the file name stands in for a title the text does not state
+        provenance = tuple(
+            FieldSource("title", path.stem, "file name") if p.field == "title" else p for p in provenance
+        )
     return Document(
         doc_id=meta.doc_id,
         path=rel,
@@ -74,6 +79,7 @@ def load_document(path: Path, corpus_dir: Path, entry: dict | None) -> Document:
         fingerprint=file_fingerprint(path),
         format=fmt,
         removed=removed,
+        provenance=provenance,
     )
 
 
