@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from .records import Chunk, Document
 from .settings import Settings
-from .targets import extract_targets, extract_units
+from .targets import extract_targets, extract_unit_roles, extract_units
 
 CHUNKER_VERSION = "1"
 
@@ -427,6 +427,7 @@ def chunk_document(doc: Document, settings: Settings | None = None) -> list[Chun
                     title=title,
                     text=part_text,
                     units=units,
+                    unit_roles=extract_unit_roles(text[start:end]),
                     targets=extract_targets(part_text),
                     kind=kind,
                     start=s,

@@ -94,45 +94,7 @@ def extract_targets(text: str) -> tuple[Target, ...]:
 
 
 # ---------------------------------------------------------------- responsible units
+# Kept importable from here; the rules live in ``units.py``.
+from .units import extract_unit_roles, extract_units  # noqa: E402
 
-_UNIT_LABEL_RE = re.compile(r"（(?:责任单位|牵头单位|责任部门|牵头部门|配合单位|承办单位)：([^（）]*)）")
-_TRAILING_PAREN_RE = re.compile(r"（([^（）]{2,200})）\s*$")
-_OFFICE_SUFFIX = re.compile(
-    r"(?:处|司|局|室|办|中心|部|会|委|党委|单位|政府|院|厅|组|站|所|队|园区|公司|法院|检察院)$"
-)
-_GENERIC = {"单位", "处室", "部门", "各处室", "各单位", "有关单位"}
-
-
-def _split_units(body: str) -> list[str]:
-    units: list[str] = []
-    for group in re.split(r"[，；;,]", body):
-        for part in re.split(r"及(?=各)", group):
-            pieces = [p.strip() for p in part.split("、") if p.strip()]
-            merged: list[str] = []
-            for piece in pieces:
-                if merged and piece in _GENERIC:
-                    merged[-1] = f"{merged[-1]}、{piece}"
-                else:
-                    merged.append(piece)
-            units.extend(merged)
-    seen: dict[str, None] = {}
-    for u in units:
-        seen.setdefault(u, None)
-    return list(seen)
-
-
-def extract_units(text: str) -> tuple[str, ...]:
-    """Responsible units from （责任单位：…） or a trailing list of offices like （保护协调司）."""
-    labelled = _UNIT_LABEL_RE.findall(text)
-    if labelled:
-        units: list[str] = []
-        for body in labelled:
-            units.extend(u for u in _split_units(body) if u not in units)
-        return tuple(units)
-    m = _TRAILING_PAREN_RE.search(text.rstrip())
-    if not m:
-        return ()
-    parts = _split_units(m.group(1))
-    if parts and all(_OFFICE_SUFFIX.search(p) for p in parts):
-        return tuple(parts)
-    return ()
+__all__ = ["TARGET_RE", "extract_targets", "extract_unit_roles", "extract_units"]
