@@ -16,6 +16,7 @@ from .loaders import SUPPORTED_EXTENSIONS, LoadError, read_source
 from .metadata import CATALOG_NAME, load_catalog, resolve_metadata
 from .records import Chunk, Document, FieldSource, Skipped
 from .settings import Settings
+from .targets import mark_kinds
 
 _IGNORED_NAMES = {CATALOG_NAME, "README.md", "README.txt", "LICENSE", "manifest.json"}
 
@@ -115,7 +116,7 @@ def load_corpus(corpus_dir: str | Path, settings: Settings | None = None) -> Cor
             corpus.notes.append(f"{rel}: document id '{doc.doc_id}' is taken; using '{new_id}'")
             doc = replace(doc, doc_id=new_id)
         ids.add(doc.doc_id)
-        chunks = chunk_document(doc, settings)
+        chunks = [mark_kinds(c, doc.year) for c in chunk_document(doc, settings)]
         if len(chunks) <= 1 or all(c.kind in ("preamble", "notice") for c in chunks):
             corpus.notes.append(f"{rel}: no headings recognised; chunked by paragraph")
         corpus.documents.append(doc)

@@ -8,29 +8,45 @@ parenthesis, so regular expressions cover them without a model.
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 
-from .records import Target
+from .cnnum import cn_to_int
+from .records import Chunk, Target
 
 _UNITS = (
     "亿元|万元|元|万件|件次|件|万人次|人次|万人|人|万家|家|个百分点|个月|个|%|项|篇次|篇|次|期"
-    "|户|所|名|场|倍|亩|平方米|座|套|条"
+    "|户|所|名|场|倍|亩|平方米|座|套|条|个工作日|工作日|日|天"
 )
-_NUMBER = r"\d+(?:\.\d+)?(?:\s*[-~—–至到]\s*\d+(?:\.\d+)?)?"
+_CN_CHARS = "零〇一二两三四五六七八九十百千"
+_CN = f"[{_CN_CHARS}]+"  # 万 / 亿 belong to the unit: 五万元 = 五 + 万元
+_ONE = rf"(?:\d+(?:\.\d+)?|{_CN})"
+_NUMBER = rf"{_ONE}(?:[ \t]*[-~—–至到][ \t]*{_ONE})?"
 _COMPARATOR_BEFORE = (
     "年均增长|平均增长|增长|提高到|提高|提升至|提升到|提升|达到|达|突破|超过|不少于|不低于"
     "|不超过|控制在|力争|累计|新增|缩短至|缩短到|缩短|减少|降低到|降低"
 )
-_COMPARATOR_AFTER = "以上|以内|以下|左右"
+_COMPARATOR_AFTER = "以上|以内|以下|左右|内"
 
 TARGET_RE = re.compile(
-    rf"(?P<before>(?:{_COMPARATOR_BEFORE}))?\s*"
-    rf"(?<![\d.第〔])(?P<num>{_NUMBER})\s*(?P<unit>{_UNITS})"
+    rf"(?P<before>(?:{_COMPARATOR_BEFORE}))?[ \t]*"
+    rf"(?:百分之(?P<pct>{_ONE})|(?<![\d.第〔{_CN_CHARS}])(?P<num>{_NUMBER})[ \t]*(?P<unit>{_UNITS}))"
     rf"(?P<after>{_COMPARATOR_AFTER})?"
 )
+_DAY_UNITS = {"日", "天", "工作日", "个工作日"}
 _DEADLINE_RE = re.compile(r"(?:到|至|在)?(\d{4})年(?:底|末|前)?")
 _CLAUSE_STOP = "。；！？，、：\n（）"
 # Units that only count as a target when a comparator is present (too common otherwise).
-_WEAK_UNITS = {"个", "条", "次", "项", "名", "所", "座", "套", "场", "户"}
+_WEAK_UNITS = {"个", "条", "次", "项", "名", "所", "座", "套", "场", "户", "日", "天", "工作日", "个工作日"}
+
+
+def _value(text: str) -> float | None:
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    n = cn_to_int(text)
+    return None if n is None else float(n)
 
 
 def _indicator_before(text: str, pos: int) -> str:
@@ -62,35 +78,109 @@ def _deadline_near(text: str, pos: int) -> str:
     return f"{years[-1]}年" if years else ""
 
 
-def extract_targets(text: str) -> tuple[Target, ...]:
-    """All quantitative targets in ``text``, with offsets relative to ``text``."""
+def extract_targets(text: str, doc_year: int | None = None, review: bool = False) -> tuple[Target, ...]:
+    """All quantitative targets in ``text``, with offsets relative to ``text``.
+
+    Each gets a ``kind``: "achievement" when its sentence reports a past result (see
+    ``classify``), else "target". ``doc_year`` is the document's year; ``review`` says the
+    text sits in a review section (回顾, 成效 …).
+    """
     targets: list[Target] = []
     for m in TARGET_RE.finditer(text):
-        num, unit = m.group("num"), m.group("unit")
-        # skip dates and document numbers: 2013年 / 6月 never match (no unit), but 第10次 does
-        if text[max(0, m.start("num") - 1) : m.start("num")] == "第":
-            continue
         before, after = m.group("before") or "", m.group("after") or ""
-        first, *rest = re.split(r"\s*[-~—–至到]\s*", num)
-        if unit in _WEAK_UNITS and not (before or after or rest):  # a range (3-5所) is a target too
+        if m.group("pct") is not None:
+            num, unit, num_start = m.group("pct"), "%", m.start("pct") - 3
+        else:
+            num, unit, num_start = m.group("num"), m.group("unit"), m.start("num")
+        # skip dates and ordinals: 第10次, 2月26日
+        if text[max(0, num_start - 1) : num_start] in ("第", "月"):
             continue
-        start = m.start("before") if before else m.start("num")
+        first, *rest = re.split(r"[ \t]*[-~—–至到][ \t]*", num)
+        value = _value(first)
+        if value is None:
+            continue
+        chinese = not first[0].isdigit()
+        if chinese and not re.search("[一二两三四五六七八九]", first):
+            continue  # 千人计划, 百家: a bare 千 / 百 is a word, not a number
+        if after == "内" and unit not in _DAY_UNITS:
+            after = ""
+        if unit in _WEAK_UNITS and not (before or after or rest or (chinese and value >= 10)):
+            continue  # a range (3-5所) or a comparator makes a count a target
+        if (
+            chinese
+            and value < 10
+            and not (before or after or rest)
+            and unit in {"家", "件", "人", "万人", "篇"}
+        ):
+            continue  # 一家 / 三件 in running text are not targets
+        start = m.start("before") if before else num_start
+        end = m.end("after") if after else (m.end("pct") if m.group("pct") is not None else m.end("unit"))
         indicator = _indicator_before(text, start)
         if len(indicator) <= 2:  # only a verb such as 推动 / 培育 precedes the number
-            indicator = (indicator + _indicator_after(text, m.end())).strip()
-        targets.append(
-            Target(
-                text=text[start : m.end()],
-                value=float(first),
-                unit=unit,
-                comparator=before or after,
-                indicator=indicator,
-                deadline=_deadline_near(text, start),
-                start=start,
-                end=m.end(),
-            )
+            indicator = (indicator + _indicator_after(text, end)).strip()
+        target = Target(
+            text=text[start:end],
+            value=value,
+            unit=unit,
+            comparator=before or after,
+            indicator=indicator,
+            deadline=_deadline_near(text, start),
+            start=start,
+            end=end,
         )
+        targets.append(replace(target, kind=classify(text, start, doc_year, review)))
     return tuple(targets)
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, list[str]]:
+    path = Path(__file__).parent / "data" / "targets.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def is_review_heading(section: tuple[str, ...]) -> bool:
+    """True for a section such as 一、过去五年工作回顾 or （一）发展基础."""
+    words = _cues()["review_headings"]
+    return any(w in heading for heading in section for w in words)
+
+
+def mark_kinds(chunk: Chunk, doc_year: int | None) -> Chunk:
+    """The chunk with each target's kind decided knowing the document's year and section."""
+    if not chunk.targets:
+        return chunk
+    review = is_review_heading(chunk.section)
+    targets = tuple(replace(t, kind=classify(chunk.text, t.start, doc_year, review)) for t in chunk.targets)
+    return replace(chunk, targets=targets)
+
+
+def classify(text: str, pos: int, doc_year: int | None = None, review: bool = False) -> str:
+    """ "achievement" when the sentence around ``pos`` reports a past result, else "target"."""
+    start = pos
+    while start > 0 and text[start - 1] not in "。；！？\n":
+        start -= 1
+    end = pos
+    while end < len(text) and text[end] not in "。；！？\n":
+        end += 1
+    sentence = text[start:end]
+    cues = _cues()
+    future_years = [int(y) for y in re.findall(r"(?:到|至|在)((?:19|20)\d{2})年", sentence)]
+    if doc_year is not None and any(y >= doc_year for y in future_years):
+        return "target"
+    if any(c in sentence for c in cues["past_cues"]):
+        return "achievement"
+    if any(c in sentence for c in cues["future_cues"]):
+        return "target"
+    last_year = any(w in sentence for w in cues["last_year_words"]) and "比上" not in sentence
+    if last_year and any(v in sentence for v in cues["last_year_verbs"]):
+        return "achievement"
+    has_result = any(v in sentence for v in cues["result_verbs"])
+    if doc_year is not None and has_result:
+        years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})年", sentence)]
+        if years and max(years) < doc_year and not future_years:
+            return "achievement"
+    if review and has_result:
+        return "achievement"
+    return "target"
 
 
 # ---------------------------------------------------------------- responsible units
