@@ -269,7 +269,8 @@ def title_issuer(lines: Lines, title: Found | None) -> Found | None:
     joined = joined[: len(joined) - len(joined.lstrip())] + joined.strip()
     candidates = [joined.split(about, 1)[0]] if about in title.value else []
     inner = re.search(r"《([^》]{4,80})》", title.value)
-    for text in (re.sub(r"\s+", "", title.value), inner.group(1) if inner else ""):
+    plain = normalize_char_width(re.sub(r"\s+", "", title.value))
+    for text in (plain, normalize_char_width(inner.group(1)) if inner else ""):
         m = re.match(r"^([^《》\s]{2,40}?)(?=(?:19|20)\d{2}\s*年|“?十[一二三四五六七八九]五)", text)
         if m:
             candidates.append(m.group(1))
@@ -282,7 +283,7 @@ def title_issuer(lines: Lines, title: Found | None) -> Found | None:
 
 # ------------------------------------------------------------------ dates
 
-_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?")
+_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[年/.\-－／]\s*(\d{1,2})\s*[月/.\-－／]\s*(\d{1,2})\s*日?")
 
 
 def _iso_tuple(groups: tuple[str, str, str]) -> str:

@@ -31,7 +31,7 @@ from .meta_text import (
     title_issuer,
     year_cues,
 )
-from .normalize import to_simplified
+from .normalize import normalize_char_width, to_simplified
 from .records import FieldSource
 
 CATALOG_NAME = "catalog.toml"
@@ -156,7 +156,7 @@ def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]
     year: Found | None = None
     period: Found | None = None
     if title:
-        first, span = _period_from(title.value)
+        first, span = _period_from(to_simplified(normalize_char_width(title.value)))
         if first is not None:
             year, period = Found(str(first), title.line, title.text), Found(span, title.line, title.text)
     history = [e for e in events if e[1] != "施行"]
@@ -172,7 +172,8 @@ def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]
     if year is None and file_name:
         m = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", Path(file_name).stem)
         year = Found(m.group(1), 0, file_name) if m else None
-    if period is None and title and year and re.search(r"(?:19|20)\d{2}\s*年", title.value):
+    title_years = re.search(r"(?:19|20)\d{2}\s*年", normalize_char_width(title.value)) if title else None
+    if period is None and title_years and year:
         period = Found(year.value, title.line, title.text)
     region = level = None
     context = "\n".join(lines.simp)
