@@ -378,7 +378,7 @@ def find_number(lines: Lines) -> Found | None:
         simp = lines.simp[i]
         first_stop = simp.find("。")
         for m in _BRACKET_NO_RE.finditer(simp[:_CUT] if seen_sentence else simp[: max(first_stop, _CUT)]):
-            standalone = not re.sub(r"[\s（）()]", "", simp.replace(m.group(0), ""))
+            standalone = len(simp) < 80 and not re.sub(r"[\s（）()]", "", simp.replace(m.group(0), ""))
             cited = "》" in simp[max(0, m.start() - 2) : m.start()]
             before_body = not seen_sentence and (first_stop < 0 or m.start() < first_stop)
             if (standalone or before_body) and not cited:

@@ -38,6 +38,7 @@ TARGET_RE = re.compile(
 _DAY_UNITS = {"日", "天", "工作日", "个工作日"}
 _DEADLINE_RE = re.compile(r"(?:到|至|在)?(\d{4})年(?:底|末|前)?")
 _CLAUSE_STOP = "。；！？，、：\n（）"
+_WINDOW = 300  # the longest sentence looked at around a number (keeps run-on text linear)
 # Units that only count as a target when a comparator is present (too common otherwise).
 _WEAK_UNITS = {"个", "条", "次", "项", "名", "所", "座", "套", "场", "户", "日", "天", "工作日", "个工作日"}
 
@@ -51,8 +52,8 @@ def _value(text: str) -> float | None:
 
 def _indicator_before(text: str, pos: int) -> str:
     """The phrase naming what is measured: the clause text right before the number."""
-    start = pos
-    while start > 0 and text[start - 1] not in _CLAUSE_STOP:
+    start, floor = pos, max(0, pos - _WINDOW)
+    while start > floor and text[start - 1] not in _CLAUSE_STOP:
         start -= 1
     phrase = text[start:pos].strip()
     phrase = re.sub(rf"(?:{_COMPARATOR_BEFORE})$", "", phrase).strip()
@@ -63,16 +64,16 @@ def _indicator_before(text: str, pos: int) -> str:
 
 def _indicator_after(text: str, pos: int) -> str:
     """For number-first phrasing (推动6500家科技型中小企业…): the clause after the unit."""
-    end = pos
-    while end < len(text) and text[end] not in _CLAUSE_STOP:
+    end, ceiling = pos, min(len(text), pos + _WINDOW)
+    while end < ceiling and text[end] not in _CLAUSE_STOP:
         end += 1
     return text[pos:end].strip()[:20]
 
 
 def _deadline_near(text: str, pos: int) -> str:
     """The year a target is due by, searched in the sentence before the number."""
-    start = pos
-    while start > 0 and text[start - 1] not in "。；！？\n":
+    start, floor = pos, max(0, pos - _WINDOW)
+    while start > floor and text[start - 1] not in "。；！？\n":
         start -= 1
     years = _DEADLINE_RE.findall(text[start:pos])
     return f"{years[-1]}年" if years else ""
@@ -155,11 +156,11 @@ def mark_kinds(chunk: Chunk, doc_year: int | None) -> Chunk:
 
 def classify(text: str, pos: int, doc_year: int | None = None, review: bool = False) -> str:
     """ "achievement" when the sentence around ``pos`` reports a past result, else "target"."""
-    start = pos
-    while start > 0 and text[start - 1] not in "。；！？\n":
+    start, floor = pos, max(0, pos - _WINDOW)
+    while start > floor and text[start - 1] not in "。；！？\n":
         start -= 1
-    end = pos
-    while end < len(text) and text[end] not in "。；！？\n":
+    end, ceiling = pos, min(len(text), pos + _WINDOW)
+    while end < ceiling and text[end] not in "。；！？\n":
         end += 1
     sentence = text[start:end]
     cues = _cues()

@@ -77,10 +77,10 @@ def split_names(body: str) -> list[str]:
     return list(out)
 
 
-def _body_end(text: str, start: int) -> int:
-    """End of a labelled list: the paren that closes it, a sentence end, a line end."""
+def _body_end(text: str, start: int, stop: int) -> int:
+    """End of a labelled list: the paren that closes it, a sentence end, a line end, or ``stop``."""
     depth = 0
-    for i in range(start, len(text)):
+    for i in range(start, min(stop, start + 600)):
         ch = text[i]
         if ch == "（":
             depth += 1
@@ -90,7 +90,7 @@ def _body_end(text: str, start: int) -> int:
             depth -= 1
         elif ch in "。\n":
             return i
-    return len(text)
+    return min(stop, start + 600)
 
 
 def _labelled(text: str) -> list[Unit]:
@@ -99,7 +99,7 @@ def _labelled(text: str) -> list[Unit]:
     units: list[Unit] = []
     for k, m in enumerate(matches):
         stop = matches[k + 1].start() if k + 1 < len(matches) else len(text)
-        end = min(_body_end(text, m.end()), stop)
+        end = _body_end(text, m.end(), stop)
         body = text[m.end() : end].strip(" ；;，,")
         role = r.label_role[m.group(1)]
         units.extend(Unit(name, role) for name in split_names(body))

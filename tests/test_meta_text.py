@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policy_search.metadata import extract_found, extract_metadata, five_year_plan_start
 
@@ -162,3 +164,31 @@ def test_found_values_carry_their_line():
         "示范资源登记条例",
     )
     assert found["doc_number"] is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("示范局关于通知条例〔〕()（）[]2019年月日号令第、，。：\n 　国务院区县市省一二〇")
+        ),
+        max_size=300,
+    )
+)
+def test_any_text_gives_metadata_without_error(text: str):
+    found = extract_metadata(text, "x.txt")
+    assert set(found) == {"title", "issuer", "region", "level", "year", "period", "published", "doc_number"}
+
+
+def test_long_single_line_and_many_lines_stay_fast():
+    import time
+
+    one_line = (
+        "示范局关于示范工作的通知 样发〔2030〕1号 "
+        + "各单位要加强示范资源登记，达到15亿元，（责任单位：示范局）" * 2000
+    )
+    many_lines = "\n".join(["2030年3月5日", "示范局", "国发〔2030〕1号"] * 6000)
+    for text in (one_line, many_lines, "示" * 60000, "（" * 60000):
+        start = time.perf_counter()
+        extract_metadata(text)
+        assert time.perf_counter() - start < 2.0
