@@ -109,6 +109,18 @@ _BODY_START = re.compile(
 _SALUTATION = re.compile(r"^\s*各[^。]{1,200}：\s*$|^\s*[^。：]{2,200}[、，][^。：]{1,200}：\s*$")
 
 
+def _not_title_part(line: str) -> bool:
+    """A red-head line (XX人民政府文件), a 文号 or an order number never belongs to a title."""
+    compact = re.sub(r"\s+", "", line)
+    return (
+        compact.endswith(("文件", "令"))
+        or bool(_BRACKET_NO_RE.match(compact[:80].lstrip("（(")))
+        or bool(
+            re.fullmatch(r"[\u4e00-\u9fff、]{0,60}(?:令|公告)?第[0-9一二三四五六七八九十百零〇]+号", compact)
+        )
+    )
+
+
 def find_title(lines: Lines) -> Found | None:
     """The first title line (joined when wrapped) ending in a document-type word."""
     r = rules()
@@ -122,10 +134,14 @@ def find_title(lines: Lines) -> Found | None:
             continue
         if re.search(r"[\[\]【】>|]", first[:20]) or ("》" in first and "《" not in first):
             continue  # page furniture: [打印], 【page title】, breadcrumbs 首页 > 政策 or A 》 B
+        if _not_title_part(first):
+            continue
         block, parts = "", []
         for j in head[pos : pos + 3]:
             piece = lines.simp[j].strip()[:_CUT]
             if parts and (len(piece) > 40 or re.search(r"[。，；：]", piece) or re.match(r"[（(\d]", piece)):
+                break
+            if parts and _not_title_part(piece):
                 break
             parts.append(j)
             block += piece
@@ -223,21 +239,30 @@ def header_events(lines: Lines) -> list[tuple[str, str, int, str]]:
 
 
 def find_order(lines: Lines) -> tuple[Found | None, Found | None]:
-    """(issuer, 文号) from a promulgation order or 公告 in the header (latest date wins)."""
-    best: tuple[str, int, re.Match[str]] | None = None
-    for i in _head(lines)[:15]:
+    """(issuer, 文号) from a promulgation order or 公告 in the header (latest date wins).
+
+    The number may sit on the line after the order's name (XX人民政府令 / 第123号).
+    """
+    best: tuple[str, int, re.Match[str], bool] | None = None
+    head = _head(lines)[:15]
+    for pos, i in enumerate(head):
         text = lines.simp[i][:_CUT]
+        split = False
+        if text.rstrip().endswith(("令", "公告")) and pos + 1 < len(head):
+            following = lines.simp[head[pos + 1]].strip()
+            if re.match(r"第\s*[0-9一二三四五六七八九十百零〇]+\s*号", following):
+                text, split = text.rstrip() + following[:20], True
         for m in _ORDER_RE.finditer(text):
             before = _DATE_RE.findall(text[: m.start()])
             date = _iso_tuple(before[-1]) if before else ""
             if best is None or date >= best[0]:
-                best = (date, i, m)
+                best = (date, i, m, split)
     if best is None:
         return None, None
-    _, i, m = best
+    _, i, m, split = best
     names = [_clean_agency(n) for n in m.group(1).split("、")]
     issuer = "、".join(n for n in names if n)
-    number = lines.written(i, m.start(), m.end())
+    number = m.group(0) if split else lines.written(i, m.start(), m.end())
     return _found(lines, i, issuer), _found(lines, i, number)
 
 

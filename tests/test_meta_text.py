@@ -192,3 +192,21 @@ def test_long_single_line_and_many_lines_stay_fast():
         start = time.perf_counter()
         extract_metadata(text)
         assert time.perf_counter() - start < 2.0
+
+
+def test_red_head_and_government_order_on_two_lines():
+    red_head = "样例市人民政府文件\n样府发〔2030〕4号\n样例市人民政府关于印发示范工作方案的通知\n各县（市、区）人民政府：\n"
+    found = meta(red_head)
+    assert (
+        found["title"] == "样例市人民政府关于印发示范工作方案的通知"
+        and found["doc_number"] == "样府发〔2030〕4号"
+    )
+    order = "江西省人民政府令\n第301号\n\n《江西省示范办法》已经省人民政府常务会议通过，现予公布。\n\n省长  张三\n2030年3月8日\n\n"
+    order += "江西省示范办法\n\n第一条 为了示范，制定本办法。\n"
+    found = meta(order)
+    assert (found["title"], found["issuer"], found["doc_number"]) == (
+        "江西省示范办法",
+        "江西省人民政府",
+        "江西省人民政府令第301号",
+    )
+    assert (found["published"], found["region"], found["level"]) == ("2030-03-08", "江西省", "省")
