@@ -18,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .cnnum import CN_DATE_RE, cn_date
 from .normalize import normalize_char_width, to_simplified
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -322,101 +321,6 @@ def _iso(m: re.Match[str]) -> str:
     return _iso_tuple((m.group(1), m.group(2), m.group(3)))
 
 
-_TAIL_DATE_RE = re.compile(
-    r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零OＯ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)\s*$"
-)
-
-
-def find_signature(lines: Lines) -> tuple[Found | None, Found | None]:
-    """(issuer, date) of the first signature block: agency lines, then a date ending a line."""
-    for i, line in enumerate(lines.simp):
-        tail = line[-60:].rstrip()
-        m = _TAIL_DATE_RE.search(tail)
-        if not m:
-            continue
-        before = tail[: m.start()]
-        in_line = re.split(r"[。！；：]", line[: len(line) - len(tail) + m.start()])[-1]
-        whitespace_gap = bool(re.search(r"\s{2,}$", before))
-        if in_line.strip() and not _is_agency(in_line) and not whitespace_gap:
-            continue
-        raw_date = m.group(1)
-        iso = cn_date(raw_date) if CN_DATE_RE.search(raw_date) else _iso(_DATE_RE.search(raw_date))  # type: ignore[arg-type]
-        if not iso:
-            continue
-        names: list[str] = []
-        first_line = i
-        if in_line.strip() and _is_agency(in_line):
-            names = agency_names(in_line)
-        else:
-            k = i - 1
-            block: list[int] = []
-            while k >= 0 and len(block) < 8:
-                if not lines.simp[k].strip():
-                    k -= 1
-                    continue
-                if not _is_agency(lines.simp[k]):
-                    break
-                block.insert(0, k)
-                k -= 1
-            for k in block:
-                names.extend(agency_names(lines.simp[k]))
-            first_line = block[0] if block else i
-        seen = list(dict.fromkeys(names))
-        issuer = _found(lines, first_line, "、".join(seen)) if seen else None
-        return issuer, _found(lines, i, iso)
-    return None, None
-
-
-def find_label(lines: Lines, labels: list[str]) -> Found | None:
-    """The value after the first ``label：`` (same line, or the next line when empty)."""
-    pat = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*：\s*([^\s：]*)")
-    for i in _head(lines):
-        m = pat.search(lines.simp[i][:_CUT])
-        if m:
-            value = m.group(1).strip()
-            if not value:
-                continue
-            return _found(lines, i, lines.written(i, m.start(1), m.end(1)).strip())
-    return None
-
-
-def label_date(lines: Lines, labels: list[str]) -> Found | None:
-    pat = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*：\s*")
-    for i in _head(lines):
-        m = pat.search(lines.simp[i][:_CUT])
-        if m:
-            d = _DATE_RE.match(lines.simp[i], m.end())
-            if d and _iso(d):
-                return _found(lines, i, _iso(d))
-    return None
-
-
 _BRACKET_NO_RE = re.compile(
     r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(]\s*(?:19|20)\d{2}\s*[〕\]］）)]\s*第?\s*\d{1,5}\s*号"
 )
-
-
-def find_number(lines: Lines) -> Found | None:
-    """A 〔2023〕17号-style number that belongs to the document (not one it cites)."""
-    seen_sentence = False
-    for i in _head(lines):
-        simp = lines.simp[i]
-        first_stop = simp.find("。")
-        for m in _BRACKET_NO_RE.finditer(simp[:_CUT] if seen_sentence else simp[: max(first_stop, _CUT)]):
-            standalone = len(simp) < 80 and not re.sub(r"[\s（）()]", "", simp.replace(m.group(0), ""))
-            cited = "》" in simp[max(0, m.start() - 2) : m.start()]
-            before_body = not seen_sentence and (first_stop < 0 or m.start() < first_stop)
-            if (standalone or before_body) and not cited:
-                return _found(lines, i, lines.written(i, m.start(), m.end()).strip())
-        seen_sentence = seen_sentence or first_stop >= 0
-    return None
-
-
-def year_cues(lines: Lines) -> Found | None:
-    for rule in rules().data.get("year_cue", []):
-        pat = re.compile(rule["pattern"])
-        for i, line in enumerate(lines.simp):
-            m = pat.search(line)
-            if m:
-                return _found(lines, i, str(int(m.group("year")) + int(rule["offset"])))
-    return None

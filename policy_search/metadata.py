@@ -15,21 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from .gazetteer import locate
+from .meta_sign import find_label, find_number, find_signature, label_date, year_cues
 from .meta_text import (
     Found,
     _speech,
     find_adoption,
-    find_label,
-    find_number,
     find_order,
-    find_signature,
     find_title,
     header_events,
-    label_date,
     rules,
     split_lines,
     title_issuer,
-    year_cues,
 )
 from .normalize import normalize_char_width, to_simplified
 from .records import FieldSource
