@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
-MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 _SHORT_ENDINGS = (
     "维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "地区", "省", "市", "盟",
 )  # fmt: skip
