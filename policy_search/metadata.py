@@ -117,6 +117,10 @@ def five_year_plan_start(number: int) -> int:
     return anchor["first_year"] + 5 * (number - anchor["number"])
 
 
+def _placed(issuer: str) -> bool:
+    return bool(locate(to_simplified(issuer.split("、")[0]))[0])
+
+
 def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]:
     """Every field the text states, each with the line it was read from (None when absent)."""
     lines = split_lines(raw_text)
@@ -133,6 +137,8 @@ def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]
         and "、" not in prefix_issuer.value
     ):
         prefix_issuer = sig_issuer  # the signature spells the same agency out in full
+    elif prefix_issuer and sig_issuer and not _placed(prefix_issuer.value) and _placed(sig_issuer.value):
+        prefix_issuer = sig_issuer  # 省政府办公厅关于… signed 某某省人民政府办公厅
     issuer = (
         find_label(lines, rules().data["issuer_labels"])
         or order_issuer
@@ -173,7 +179,7 @@ def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]
         period = Found(year.value, title.line, title.text)
     region = level = None
     context = "\n".join(lines.simp)
-    for source in (issuer, title):
+    for source in (issuer, sig_issuer, title):
         if source is None:
             continue
         for name in source.value.split("、"):

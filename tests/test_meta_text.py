@@ -210,3 +210,10 @@ def test_red_head_and_government_order_on_two_lines():
         "江西省人民政府令第301号",
     )
     assert (found["published"], found["region"], found["level"]) == ("2030-03-08", "江西省", "省")
+
+
+def test_signature_names_the_place_an_abbreviated_title_prefix_leaves_out():
+    found = meta(
+        "省政府办公厅关于印发示范方案的通知\n各市人民政府：\n现印发给你们。\n江西省人民政府办公厅\n2030年1月2日\n"
+    )
+    assert (found["issuer"], found["region"], found["level"]) == ("江西省人民政府办公厅", "江西省", "省")
