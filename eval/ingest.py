@@ -274,12 +274,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{s.doc}: {p}")
     if args.manifest:
         try:
-            from ingest_meta import metadata_table, score_metadata
+            from ingest_meta import render, score_metadata
         except ImportError:
             print("metadata scoring is not available (eval/ingest_meta.py)", file=sys.stderr)
             return 0
         print()
-        print(metadata_table(score_metadata(args.folder, args.manifest)))
+        print(render(score_metadata(args.folder, args.manifest)))
     return 0
 
 

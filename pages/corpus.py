@@ -50,6 +50,13 @@ st.dataframe(
         "编号": st.column_config.TextColumn(help="链接里用的规划编号：?plan=编号"),
     },
 )
+with st.expander("元数据来源（每个字段取自正文哪一行、目录文件、文件名，或未找到）"):
+    st.dataframe(
+        ui.provenance_rows(docs),
+        hide_index=True,
+        width="stretch",
+        column_config={"原文": st.column_config.TextColumn(width=360)},
+    )
 skipped = manifest.get("skipped") or []
 if skipped:
     with st.expander(f"未收录的文件（{len(skipped)}）"):

@@ -31,7 +31,7 @@ from .grammar import SENTENCE_END, cn_to_int
 from .outline import Node, Part, build_tree, find_body_start, legal_markers, plan_markers, split_parts
 from .records import Chunk, Document
 from .settings import Settings
-from .targets import extract_targets, extract_units
+from .targets import extract_targets, extract_unit_roles, extract_units, mark_kinds
 
 __all__ = ["check_coverage", "chunk_document", "cn_to_int", "lead_phrase"]
 
@@ -341,6 +341,7 @@ def chunk_document(doc: Document, settings: Settings | None = None) -> list[Chun
                 base_id = f"{base_id}~{seen_ids[base_id]}"
             kind = _kind(unit, text[body_from : unit.end].strip(), section)
             units = extract_units(text[start:end])
+            roles = extract_unit_roles(text[start:end])
             for n, (s, e) in enumerate(_split_long(text, start, end, settings), start=1):
                 part_text = text[s:e]
                 chunks.append(
@@ -357,6 +358,7 @@ def chunk_document(doc: Document, settings: Settings | None = None) -> list[Chun
                         title=title,
                         text=part_text,
                         units=units,
+                        unit_roles=roles,
                         targets=extract_targets(part_text),
                         kind=kind,
                         start=s,
@@ -364,7 +366,7 @@ def chunk_document(doc: Document, settings: Settings | None = None) -> list[Chun
                         part=n,
                     )
                 )
-    return chunks
+    return [mark_kinds(c, doc.year) for c in chunks]  # past results are achievements, not targets
 
 
 def check_coverage(doc_text: str, chunks: list[Chunk]) -> list[str]:

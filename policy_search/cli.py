@@ -63,12 +63,31 @@ def cmd_docs(args: argparse.Namespace) -> int:
                 row.pop("removed")
             print(json.dumps(row, ensure_ascii=False))
         return 0
-    rows = [["id", "title", "issuer", "region", "level", "period", "published", "chunks"]]
+    rows = [["id", "title", "issuer", "region", "level", "year", "period", "published", "chunks"]]
     for d in corpus.documents:
+        year = str(d.year or "")
         rows.append(
-            [d.doc_id, d.title, d.issuer, d.region, d.level, d.period, d.published, str(counts[d.doc_id])]
+            [
+                d.doc_id,
+                d.title,
+                d.issuer,
+                d.region,
+                d.level,
+                year,
+                d.period,
+                d.published,
+                str(counts[d.doc_id]),
+            ]
         )
-    print_table(rows, [max(_width(r[0]) for r in rows), 44, 26, 14, 5, 10, 10, 6])
+    print_table(rows, [max(_width(r[0]) for r in rows), 44, 26, 14, 5, 5, 10, 10, 6])
+    if args.provenance:
+        print()
+        prov = [["id", "field", "value", "source", "line"]]
+        for d in corpus.documents:
+            for p in d.provenance:
+                where = f"text:{p.line}" if p.source == "text" else p.source
+                prov.append([d.doc_id, p.field, p.value, where, p.text])
+        print_table(prov, [max(_width(r[0]) for r in prov), 10, 36, 12, 60])
     if args.removed:
         for d in corpus.documents:
             for r in d.removed:
@@ -297,6 +316,9 @@ def build_parser(prog: str = "policy-search") -> argparse.ArgumentParser:
     docs.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     docs.add_argument("--json", action="store_true", help="one JSON object per document")
     docs.add_argument("--removed", action="store_true", help="also list removed boilerplate lines")
+    docs.add_argument(
+        "--provenance", action="store_true", help="also show where each metadata value came from"
+    )
     docs.set_defaults(func=cmd_docs)
 
     chunks = sub.add_parser("chunks", help="print chunks (a table, or JSON lines with --json)")

@@ -15,10 +15,10 @@ from .chunking import chunk_document
 from .cleaning import clean_text
 from .loaders import SUPPORTED_EXTENSIONS, LoadError, read_source
 from .metadata import CATALOG_NAME, load_catalog, resolve_metadata
-from .records import Chunk, Document, Skipped
+from .records import Chunk, Document, FieldSource, Skipped
 from .settings import Settings
 
-_IGNORED_NAMES = {CATALOG_NAME, "README.md", "README.txt", "LICENSE"}
+_IGNORED_NAMES = {CATALOG_NAME, "README.md", "README.txt", "LICENSE", "manifest.json"}
 
 
 @dataclass
@@ -81,6 +81,12 @@ def document_from_text(
         raise LoadError(rel, "no text left after removing web-page boilerplate")
     name = Path(rel).name
     meta = resolve_metadata(name, raw, entry)
+    provenance = meta.provenance
+    if not meta.title:  # the file name stands in for a title the text does not state
+        stem = Path(rel).stem
+        provenance = tuple(
+            FieldSource("title", stem, "file name") if p.field == "title" else p for p in provenance
+        )
     return Document(
         doc_id=meta.doc_id,
         path=rel,
@@ -96,6 +102,7 @@ def document_from_text(
         fingerprint=fingerprint,
         format=fmt,
         removed=removed,
+        provenance=provenance,
     )
 
 

@@ -1,9 +1,9 @@
 """Plan metadata: read what the text says about itself, then let the catalog override.
 
-Web captures carry their title in a covering notice (关于印发《…》的通知), a title line or a
-page header, their date in 发布日期 / 发布时间 lines and their number as 〔2017〕11号. Some
-seeds lack a title or carry garbled lines, so ``corpus/catalog.toml`` states what the text
-does not, and always wins.
+``meta_text`` reads the title, issuer, dates and 文号 off the text (each with its line);
+``gazetteer`` turns the issuer or title into a region and level. Some seeds lack a title or
+carry garbled lines, so ``corpus/catalog.toml`` states what the text does not, and always
+wins. ``PlanMeta.provenance`` records where every value came from.
 """
 
 from __future__ import annotations
@@ -14,13 +14,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .normalize import normalize_char_width
+from .gazetteer import locate
+from .meta_sign import find_label, find_number, find_signature, label_date, year_cues
+from .meta_text import (
+    Found,
+    _speech,
+    find_adoption,
+    find_order,
+    find_title,
+    header_events,
+    rules,
+    split_lines,
+    title_issuer,
+)
+from .normalize import normalize_char_width, to_simplified
+from .records import FieldSource
 
 CATALOG_NAME = "catalog.toml"
 LEVELS = ("国家", "省", "市", "区县")
 _FIELDS = ("id", "title", "issuer", "region", "level", "period", "published", "doc_number")
-_PLAN_SUFFIX = r"(?:工作要点|工作方案|实施方案|行动方案|纲要|规划|行动计划|计划|实施意见|意见|办法|方案)"
-_MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+_META_FIELDS = ("title", "issuer", "region", "level", "year", "period", "published", "doc_number")
 
 
 class CatalogError(ValueError):
@@ -38,6 +51,7 @@ class PlanMeta:
     period: str
     published: str
     doc_number: str
+    provenance: tuple[FieldSource, ...] = ()
 
 
 def load_catalog(corpus_dir: Path) -> dict[str, dict[str, Any]]:
@@ -83,82 +97,98 @@ def parse_period(text: str) -> tuple[int | None, str]:
     return None, ""
 
 
-def _iso_date(text: str) -> str:
-    m = re.search(r"((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})", text)
-    if not m:
-        return ""
-    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return ""
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def find_title(text: str) -> str:
-    """The plan title: 《…》 of a covering notice, 关于印发…的通知, or a title-like line."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()][:20]
-    for line in lines[:3]:
-        if "印发" in line and "通知" in line:
-            m = re.search(r"《([^》]{4,80})》", line)
-            if m:
-                return m.group(1)
-            m = re.search(r"印发(.{4,80}?)的通知", line)
-            if m:
-                return m.group(1)
-    for line in lines:
-        title_like = len(line) <= 60 and "。" not in line
-        if (
-            title_like
-            and re.search(rf"{_PLAN_SUFFIX}(?:（[^）]*）?)?$", line)
-            and not re.match(r"^(?:当前位置|来源|发布|>|》)", line)
-        ):
-            return line
-    return ""
-
-
-def guess_issuer(text: str, title: str) -> str:
-    m = re.search(r"发布部门：\s*(\S+)", text)
+def _period_from(text: str) -> tuple[int | None, str]:
+    """A plan period: 2021—2035年, 2013年, or a five-year plan number like “十四五”."""
+    year, period = parse_period(text)
+    if year is not None:
+        return year, period
+    m = re.search(r"十([一二三四五六七八九])五", text)
     if m:
-        return m.group(1)
-    m = re.match(r"^(.+?(?:知识产权局|人民政府|市场监督管理局|委员会|办公厅|办公室))", title)
-    if m:
-        return m.group(1)
-    m = re.search(r"来源：\s*(\S+)", text)
-    return m.group(1) if m else ""
+        first = five_year_plan_start(10 + "一二三四五六七八九".index(m.group(1)) + 1)
+        return first, f"{first}–{first + 4}"
+    return None, ""
 
 
-def guess_region_level(issuer: str, title: str) -> tuple[str, str]:
-    """Region and administrative level from the issuer's (or title's) place name."""
-    name = issuer or title
-    if name.startswith(("国家", "国务院", "中华人民共和国", "全国")):
-        return "全国", "国家"
-    m = re.match(r"^([^区县]{2,8}?(?:省|自治区|市))?([^省市]{1,6}?(?:区|县|旗))?", name)
-    if not m or not m.group(0):
-        return "", ""
-    region = m.group(0)
-    if m.group(2):
-        return region, "区县"
-    if m.group(1).endswith(("省", "自治区")) or m.group(1).startswith(_MUNICIPALITIES):
-        return region, "省"
-    return region, "市"
+def five_year_plan_start(number: int) -> int:
+    """First year of the n-th five-year plan (1st 1953, 2nd 1958, from the 3rd on every 5 years)."""
+    anchor = rules().data["five_year_plan"]
+    if number < anchor["number"]:
+        return anchor["early_first_year"] + 5 * (number - 1)
+    return anchor["first_year"] + 5 * (number - anchor["number"])
 
 
-def extract_metadata(raw_text: str) -> dict[str, Any]:
-    """What the text itself says: title, issuer, dates, number, period."""
-    text = normalize_char_width(raw_text)
-    title = find_title(text)
-    published = ""
-    m = re.search(r"(?:发布日期|发布时间|成文日期)：\s*([^\n]{6,20})", text)
-    if m:
-        published = _iso_date(m.group(1))
-    number = ""
-    m = re.search(r"[\u4e00-\u9fff]{1,12}〔(?:19|20)\d{2}〕\d+号", text[:3000])
-    if m:
-        number = m.group(0)
-    year, period = parse_period(title)
+def _placed(issuer: str) -> bool:
+    return bool(locate(to_simplified(issuer.split("、")[0]))[0])
+
+
+def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]:
+    """Every field the text states, each with the line it was read from (None when absent)."""
+    lines = split_lines(raw_text)
+    title = find_title(lines)
+    speech_title, speech_issuer = _speech(lines)
+    title = title or speech_title
+    order_issuer, order_number = find_order(lines)
+    sig_issuer, sig_date = find_signature(lines)
+    prefix_issuer = title_issuer(lines, title)
+    if (
+        prefix_issuer
+        and sig_issuer
+        and prefix_issuer.value in sig_issuer.value
+        and "、" not in prefix_issuer.value
+    ):
+        prefix_issuer = sig_issuer  # the signature spells the same agency out in full
+    elif prefix_issuer and sig_issuer and not _placed(prefix_issuer.value) and _placed(sig_issuer.value):
+        prefix_issuer = sig_issuer  # 省政府办公厅关于… signed 某某省人民政府办公厅
+    issuer = (
+        find_label(lines, rules().data["issuer_labels"])
+        or order_issuer
+        or find_adoption(lines)
+        or prefix_issuer
+        or sig_issuer
+        or speech_issuer
+    )
+    events = header_events(lines)
+    promulgated = [e for e in events if e[1] in ("公布", "发布", "印发", "会议上")]
+    published = label_date(lines, ["成文日期"]) or sig_date
+    if published is None and promulgated:
+        iso, _, i, _ = max(promulgated)
+        published = Found(iso, i + 1, lines.raw[i].strip()[:160])
+    published = published or label_date(lines, rules().data["date_labels"])
+    number = find_label(lines, rules().data["number_labels"]) or order_number or find_number(lines)
+    year: Found | None = None
+    period: Found | None = None
+    if title:
+        first, span = _period_from(to_simplified(normalize_char_width(title.value)))
+        if first is not None:
+            year, period = Found(str(first), title.line, title.text), Found(span, title.line, title.text)
+    history = [e for e in events if e[1] != "施行"]
+    if year is None and history:
+        iso, _, i, _ = max(history)
+        year = Found(iso[:4], i + 1, lines.raw[i].strip()[:160])
     if year is None and published:
-        year, period = int(published[:4]), published[:4]
-    issuer = guess_issuer(text, title)
-    region, level = guess_region_level(issuer, title)
+        year = Found(published.value[:4], published.line, published.text)
+    if year is None and number:
+        m = re.search(r"(?:19|20)\d{2}", number.value)
+        year = Found(m.group(0), number.line, number.text) if m else None
+    year = year or year_cues(lines)
+    if year is None and file_name:
+        m = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", Path(file_name).stem)
+        year = Found(m.group(1), 0, file_name) if m else None
+    title_years = re.search(r"(?:19|20)\d{2}\s*年", normalize_char_width(title.value)) if title else None
+    if period is None and title_years and year:
+        period = Found(year.value, title.line, title.text)
+    region = level = None
+    context = "\n".join(lines.simp)
+    for source in (issuer, sig_issuer, title):
+        if source is None:
+            continue
+        for name in source.value.split("、"):
+            reg, lev = locate(to_simplified(name), context)
+            if reg:
+                region, level = Found(reg, source.line, source.text), Found(lev, source.line, source.text)
+                break
+        if region:
+            break
     return {
         "title": title,
         "issuer": issuer,
@@ -171,15 +201,47 @@ def extract_metadata(raw_text: str) -> dict[str, Any]:
     }
 
 
+def extract_metadata(raw_text: str, file_name: str = "") -> dict[str, Any]:
+    """What the text itself says: title, issuer, region, level, dates, number, period."""
+    found = extract_found(raw_text, file_name)
+    values: dict[str, Any] = {k: (f.value if f else "") for k, f in found.items()}
+    values["year"] = int(values["year"]) if values["year"] else None
+    return values
+
+
 def resolve_metadata(file_name: str, raw_text: str, entry: dict[str, Any] | None) -> PlanMeta:
-    """Extracted metadata with every catalog field that is set taking precedence."""
-    meta = extract_metadata(raw_text)
+    """Extracted metadata with every catalog field that is set taking precedence.
+
+    ``provenance`` says for each field where its value came from: the text (with the line),
+    the catalog, the file name, or nowhere.
+    """
+    found = extract_found(raw_text, file_name)
     entry = entry or {}
+    sources: dict[str, FieldSource] = {}
+    for key, f in found.items():
+        if f is None:
+            sources[key] = FieldSource(key, "", "none")
+        elif f.line == 0:
+            sources[key] = FieldSource(key, f.value, "file name")
+        else:
+            sources[key] = FieldSource(key, f.value, "text", f.line, f.text)
     for key in ("title", "issuer", "region", "level", "published", "doc_number"):
         if entry.get(key):
-            meta[key] = str(entry[key])
+            sources[key] = FieldSource(key, str(entry[key]), "catalog")
     if entry.get("period"):
-        meta["year"], meta["period"] = parse_period(str(entry["period"]))
-    elif not meta["period"]:
-        meta["year"], meta["period"] = parse_period(meta["title"])
-    return PlanMeta(doc_id=str(entry.get("id") or slugify(Path(file_name).stem)), **meta)
+        year, period = parse_period(str(entry["period"]))
+        sources["year"] = FieldSource("year", str(year or ""), "catalog")
+        sources["period"] = FieldSource("period", period, "catalog")
+    values = {k: sources[k].value for k in _META_FIELDS}
+    return PlanMeta(
+        doc_id=str(entry.get("id") or slugify(Path(file_name).stem)),
+        title=values["title"],
+        issuer=values["issuer"],
+        region=values["region"],
+        level=values["level"],
+        year=int(values["year"]) if values["year"] else None,
+        period=values["period"],
+        published=values["published"],
+        doc_number=values["doc_number"],
+        provenance=tuple(sources[k] for k in _META_FIELDS),
+    )

@@ -20,6 +20,25 @@ class Removed:
 
 
 @dataclass(frozen=True)
+class FieldSource:
+    """Where one metadata field's value came from: text (with its line), catalog, file name or none."""
+
+    field: str
+    value: str
+    source: str  # "text" / "catalog" / "file name" / "none"
+    line: int = 0  # 1-based line number in the source text when source == "text"
+    text: str = ""  # that line (trimmed)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A responsible unit and its role: 牵头 (lead), 配合 (supporting) or 责任 (responsible)."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
 class Document:
     """One policy plan: its cleaned text plus the metadata that describes the plan."""
 
@@ -37,12 +56,14 @@ class Document:
     fingerprint: str  # sha256 of the source file's bytes
     format: str  # txt / md / html / docx / pdf
     removed: tuple[Removed, ...] = ()
+    provenance: tuple[FieldSource, ...] = ()
 
     def to_dict(self, with_text: bool = False) -> dict[str, Any]:
         data = asdict(self)
         if not with_text:
             data.pop("text")
         data["removed"] = [asdict(r) for r in self.removed]
+        data["provenance"] = [asdict(p) for p in self.provenance]
         return data
 
 
@@ -58,9 +79,14 @@ class Target:
     deadline: str  # e.g. 2020年, "" when the sentence names none
     start: int  # offsets of ``text`` inside the chunk text
     end: int
+    kind: str = "target"  # "target", or "achievement" for a result already reached
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Target:
+        return cls(**{**data, "kind": data.get("kind", "target")})
 
 
 @dataclass(frozen=True)
@@ -84,11 +110,12 @@ class Chunk:
     start: int  # offsets into Document.text
     end: int
     part: int = 1  # >1 when a long task was split at sentence ends
+    unit_roles: tuple[Unit, ...] = ()  # responsible units with their role
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def has_target(self) -> bool:
-        return bool(self.targets)
+        return any(t.kind == "target" for t in self.targets)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract printed by ``chunks --json`` and stored in the index."""
@@ -110,6 +137,7 @@ class Chunk:
             "start": self.start,
             "end": self.end,
             "part": self.part,
+            "unit_roles": [{"name": u.name, "role": u.role} for u in self.unit_roles],
         }
 
     @classmethod
@@ -127,11 +155,12 @@ class Chunk:
             title=data["title"],
             text=data["text"],
             units=tuple(data["units"]),
-            targets=tuple(Target(**t) for t in data["targets"]),
+            targets=tuple(Target.from_dict(t) for t in data["targets"]),
             kind=data["kind"],
             start=data["start"],
             end=data["end"],
             part=data.get("part", 1),
+            unit_roles=tuple(Unit(u["name"], u["role"]) for u in data.get("unit_roles", [])),
         )
 
 

@@ -8,35 +8,52 @@ parenthesis, so regular expressions cover them without a model.
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
 
-from .records import Target
+from .cnnum import cn_to_int
+from .records import Chunk, Target
 
 _UNITS = (
     "亿元|万元|元|万件|件次|件|万人次|人次|万人|人|万家|家|个百分点|个月|个|%|项|篇次|篇|次|期"
-    "|户|所|名|场|倍|亩|平方米|座|套|条"
+    "|户|所|名|场|倍|亩|平方米|座|套|条|个工作日|工作日|日|天"
 )
-_NUMBER = r"\d+(?:\.\d+)?(?:\s*[-~—–至到]\s*\d+(?:\.\d+)?)?"
+_CN_CHARS = "零〇一二两三四五六七八九十百千"
+_CN = f"[{_CN_CHARS}]+"  # 万 / 亿 belong to the unit: 五万元 = 五 + 万元
+_ONE = rf"(?:\d+(?:\.\d+)?|{_CN})"
+_NUMBER = rf"{_ONE}(?:[ \t]*[-~—–至到][ \t]*{_ONE})?"
 _COMPARATOR_BEFORE = (
     "年均增长|平均增长|增长|提高到|提高|提升至|提升到|提升|达到|达|突破|超过|不少于|不低于"
     "|不超过|控制在|力争|累计|新增|缩短至|缩短到|缩短|减少|降低到|降低"
 )
-_COMPARATOR_AFTER = "以上|以内|以下|左右"
+_COMPARATOR_AFTER = "以上|以内|以下|左右|内"
 
 TARGET_RE = re.compile(
-    rf"(?P<before>(?:{_COMPARATOR_BEFORE}))?\s*"
-    rf"(?<![\d.第〔])(?P<num>{_NUMBER})\s*(?P<unit>{_UNITS})"
+    rf"(?P<before>(?:{_COMPARATOR_BEFORE}))?[ \t]*"
+    rf"(?:百分之(?P<pct>{_ONE})|(?<![\d.第〔{_CN_CHARS}])(?P<num>{_NUMBER})[ \t]*(?P<unit>{_UNITS}))"
     rf"(?P<after>{_COMPARATOR_AFTER})?"
 )
+_DAY_UNITS = {"日", "天", "工作日", "个工作日"}
 _DEADLINE_RE = re.compile(r"(?:到|至|在)?(\d{4})年(?:底|末|前)?")
 _CLAUSE_STOP = "。；！？，、：\n（）"
+_WINDOW = 300  # the longest sentence looked at around a number (keeps run-on text linear)
 # Units that only count as a target when a comparator is present (too common otherwise).
-_WEAK_UNITS = {"个", "条", "次", "项", "名", "所", "座", "套", "场", "户"}
+_WEAK_UNITS = {"个", "条", "次", "项", "名", "所", "座", "套", "场", "户", "日", "天", "工作日", "个工作日"}
+
+
+def _value(text: str) -> float | None:
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    n = cn_to_int(text)
+    return None if n is None else float(n)
 
 
 def _indicator_before(text: str, pos: int) -> str:
     """The phrase naming what is measured: the clause text right before the number."""
-    start = pos
-    while start > 0 and text[start - 1] not in _CLAUSE_STOP:
+    start, floor = pos, max(0, pos - _WINDOW)
+    while start > floor and text[start - 1] not in _CLAUSE_STOP:
         start -= 1
     phrase = text[start:pos].strip()
     phrase = re.sub(rf"(?:{_COMPARATOR_BEFORE})$", "", phrase).strip()
@@ -47,92 +64,128 @@ def _indicator_before(text: str, pos: int) -> str:
 
 def _indicator_after(text: str, pos: int) -> str:
     """For number-first phrasing (推动6500家科技型中小企业…): the clause after the unit."""
-    end = pos
-    while end < len(text) and text[end] not in _CLAUSE_STOP:
+    end, ceiling = pos, min(len(text), pos + _WINDOW)
+    while end < ceiling and text[end] not in _CLAUSE_STOP:
         end += 1
     return text[pos:end].strip()[:20]
 
 
 def _deadline_near(text: str, pos: int) -> str:
     """The year a target is due by, searched in the sentence before the number."""
-    start = pos
-    while start > 0 and text[start - 1] not in "。；！？\n":
+    start, floor = pos, max(0, pos - _WINDOW)
+    while start > floor and text[start - 1] not in "。；！？\n":
         start -= 1
     years = _DEADLINE_RE.findall(text[start:pos])
     return f"{years[-1]}年" if years else ""
 
 
-def extract_targets(text: str) -> tuple[Target, ...]:
-    """All quantitative targets in ``text``, with offsets relative to ``text``."""
+def extract_targets(text: str, doc_year: int | None = None, review: bool = False) -> tuple[Target, ...]:
+    """All quantitative targets in ``text``, with offsets relative to ``text``.
+
+    Each gets a ``kind``: "achievement" when its sentence reports a past result (see
+    ``classify``), else "target". ``doc_year`` is the document's year; ``review`` says the
+    text sits in a review section (回顾, 成效 …).
+    """
     targets: list[Target] = []
     for m in TARGET_RE.finditer(text):
-        num, unit = m.group("num"), m.group("unit")
-        # skip dates and document numbers: 2013年 / 6月 never match (no unit), but 第10次 does
-        if text[max(0, m.start("num") - 1) : m.start("num")] == "第":
-            continue
         before, after = m.group("before") or "", m.group("after") or ""
-        first, *rest = re.split(r"\s*[-~—–至到]\s*", num)
-        if unit in _WEAK_UNITS and not (before or after or rest):  # a range (3-5所) is a target too
+        if m.group("pct") is not None:
+            num, unit, num_start = m.group("pct"), "%", m.start("pct") - 3
+        else:
+            num, unit, num_start = m.group("num"), m.group("unit"), m.start("num")
+        # skip dates and ordinals: 第10次, 2月26日
+        if text[max(0, num_start - 1) : num_start] in ("第", "月"):
             continue
-        start = m.start("before") if before else m.start("num")
+        first, *rest = re.split(r"[ \t]*[-~—–至到][ \t]*", num)
+        value = _value(first)
+        if value is None:
+            continue
+        chinese = not first[0].isdigit()
+        if chinese and not re.search("[一二两三四五六七八九]", first):
+            continue  # 千人计划, 百家: a bare 千 / 百 is a word, not a number
+        if after == "内" and unit not in _DAY_UNITS:
+            after = ""
+        if unit in _WEAK_UNITS and not (before or after or rest or (chinese and value >= 10)):
+            continue  # a range (3-5所) or a comparator makes a count a target
+        if (
+            chinese
+            and value < 10
+            and not (before or after or rest)
+            and unit in {"家", "件", "人", "万人", "篇"}
+        ):
+            continue  # 一家 / 三件 in running text are not targets
+        start = m.start("before") if before else num_start
+        end = m.end("after") if after else (m.end("pct") if m.group("pct") is not None else m.end("unit"))
         indicator = _indicator_before(text, start)
         if len(indicator) <= 2:  # only a verb such as 推动 / 培育 precedes the number
-            indicator = (indicator + _indicator_after(text, m.end())).strip()
-        targets.append(
-            Target(
-                text=text[start : m.end()],
-                value=float(first),
-                unit=unit,
-                comparator=before or after,
-                indicator=indicator,
-                deadline=_deadline_near(text, start),
-                start=start,
-                end=m.end(),
-            )
+            indicator = (indicator + _indicator_after(text, end)).strip()
+        target = Target(
+            text=text[start:end],
+            value=value,
+            unit=unit,
+            comparator=before or after,
+            indicator=indicator,
+            deadline=_deadline_near(text, start),
+            start=start,
+            end=end,
         )
+        targets.append(replace(target, kind=classify(text, start, doc_year, review)))
     return tuple(targets)
 
 
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, list[str]]:
+    path = Path(__file__).parent / "data" / "targets.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def is_review_heading(section: tuple[str, ...]) -> bool:
+    """True for a section such as 一、过去五年工作回顾 or （一）发展基础."""
+    words = _cues()["review_headings"]
+    return any(w in heading for heading in section for w in words)
+
+
+def mark_kinds(chunk: Chunk, doc_year: int | None) -> Chunk:
+    """The chunk with each target's kind decided knowing the document's year and section."""
+    if not chunk.targets:
+        return chunk
+    review = is_review_heading(chunk.section)
+    targets = tuple(replace(t, kind=classify(chunk.text, t.start, doc_year, review)) for t in chunk.targets)
+    return replace(chunk, targets=targets)
+
+
+def classify(text: str, pos: int, doc_year: int | None = None, review: bool = False) -> str:
+    """ "achievement" when the sentence around ``pos`` reports a past result, else "target"."""
+    start, floor = pos, max(0, pos - _WINDOW)
+    while start > floor and text[start - 1] not in "。；！？\n":
+        start -= 1
+    end, ceiling = pos, min(len(text), pos + _WINDOW)
+    while end < ceiling and text[end] not in "。；！？\n":
+        end += 1
+    sentence = text[start:end]
+    cues = _cues()
+    future_years = [int(y) for y in re.findall(r"(?:到|至|在)((?:19|20)\d{2})年", sentence)]
+    if doc_year is not None and any(y >= doc_year for y in future_years):
+        return "target"
+    if any(c in sentence for c in cues["past_cues"]):
+        return "achievement"
+    if any(c in sentence for c in cues["future_cues"]):
+        return "target"
+    last_year = any(w in sentence for w in cues["last_year_words"]) and "比上" not in sentence
+    if last_year and any(v in sentence for v in cues["last_year_verbs"]):
+        return "achievement"
+    has_result = any(v in sentence for v in cues["result_verbs"])
+    if doc_year is not None and has_result:
+        years = [int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})年", sentence)]
+        if years and max(years) < doc_year and not future_years:
+            return "achievement"
+    if review and has_result:
+        return "achievement"
+    return "target"
+
+
 # ---------------------------------------------------------------- responsible units
+# Kept importable from here; the rules live in ``units.py``.
+from .units import extract_unit_roles, extract_units  # noqa: E402
 
-_UNIT_LABEL_RE = re.compile(r"（(?:责任单位|牵头单位|责任部门|牵头部门|配合单位|承办单位)：([^（）]*)）")
-_TRAILING_PAREN_RE = re.compile(r"（([^（）]{2,200})）\s*$")
-_OFFICE_SUFFIX = re.compile(
-    r"(?:处|司|局|室|办|中心|部|会|委|党委|单位|政府|院|厅|组|站|所|队|园区|公司|法院|检察院)$"
-)
-_GENERIC = {"单位", "处室", "部门", "各处室", "各单位", "有关单位"}
-
-
-def _split_units(body: str) -> list[str]:
-    units: list[str] = []
-    for group in re.split(r"[，；;,]", body):
-        for part in re.split(r"及(?=各)", group):
-            pieces = [p.strip() for p in part.split("、") if p.strip()]
-            merged: list[str] = []
-            for piece in pieces:
-                if merged and piece in _GENERIC:
-                    merged[-1] = f"{merged[-1]}、{piece}"
-                else:
-                    merged.append(piece)
-            units.extend(merged)
-    seen: dict[str, None] = {}
-    for u in units:
-        seen.setdefault(u, None)
-    return list(seen)
-
-
-def extract_units(text: str) -> tuple[str, ...]:
-    """Responsible units from （责任单位：…） or a trailing list of offices like （保护协调司）."""
-    labelled = _UNIT_LABEL_RE.findall(text)
-    if labelled:
-        units: list[str] = []
-        for body in labelled:
-            units.extend(u for u in _split_units(body) if u not in units)
-        return tuple(units)
-    m = _TRAILING_PAREN_RE.search(text.rstrip())
-    if not m:
-        return ()
-    parts = _split_units(m.group(1))
-    if parts and all(_OFFICE_SUFFIX.search(p) for p in parts):
-        return tuple(parts)
-    return ()
+__all__ = ["TARGET_RE", "extract_targets", "extract_unit_roles", "extract_units"]

@@ -495,6 +495,12 @@ def target_label(t: Any) -> str:
     return f"{t.deadline} {label}" if t.deadline and t.deadline not in label else label
 
 
+def export_target_label(t: Any) -> str:
+    """Target label for exports: achievements (results already reached) are marked 已实现."""
+    label = target_label(t)
+    return f"[已实现] {label}" if getattr(t, "kind", "target") == "achievement" else label
+
+
 def plan_meta(chunk: Chunk) -> str:
     parts = [chunk.issuer, chunk.region, f"{chunk.level}级" if chunk.level in ("省", "市") else chunk.level]
     parts.append(chunk.period or (str(chunk.year) if chunk.year else ""))
@@ -533,10 +539,15 @@ def card_html(hit: Hit, terms: Sequence[str] | None = None) -> str:
     if c.units:
         tags = "".join(f'<span class="ps-tag">{escape(u)}</span>' for u in c.units)
         rows.append(f'<div class="ps-row"><span class="ps-label">责任单位</span>{tags}</div>')
-    if c.targets:
-        chips = "".join(f'<span class="ps-goal">{escape(target_label(t))}</span>' for t in c.targets)
+    goals = [t for t in c.targets if getattr(t, "kind", "target") != "achievement"]
+    done = [t for t in c.targets if getattr(t, "kind", "target") == "achievement"]
+    if goals:
+        chips = "".join(f'<span class="ps-goal">{escape(target_label(t))}</span>' for t in goals)
         rows.append(f'<div class="ps-row"><span class="ps-label">量化目标</span>{chips}</div>')
-    spans = [(t.start, t.end) for t in c.targets]
+    if done:
+        chips = "".join(f'<span class="ps-done">{escape(target_label(t))}</span>' for t in done)
+        rows.append(f'<div class="ps-row"><span class="ps-label">已实现</span>{chips}</div>')
+    spans = [(t.start, t.end) for t in goals]
     rows.append(f'<div class="ps-text">{render_text(c.text, terms, spans)}</div>')
     if hit.boosts:
         why = "、".join(_boost_label(b) for b in hit.boosts)
@@ -633,7 +644,7 @@ def results_csv(hits: Sequence[Hit], query: str) -> bytes:
             section_path(c),
             task_title(c),
             "、".join(c.units),
-            "；".join(target_label(t) for t in c.targets),
+            "；".join(export_target_label(t) for t in c.targets),
             c.text,
             citation(c),
             clean_query(query),
@@ -760,7 +771,7 @@ def _doc_row(
         "层级": meta.get("level", ""),
         "期间": meta.get("period", ""),
         "任务条目": entry.get("chunks", len(chunks)) if status != "新文件，需重建" else 0,
-        "量化目标条目": sum(1 for c in chunks if c.targets),
+        "量化目标条目": sum(1 for c in chunks if c.has_target),
         "状态": status,
         "发文单位": meta.get("issuer", ""),
         "发布日期": meta.get("published", ""),
@@ -768,6 +779,55 @@ def _doc_row(
         "文件": entry.get("path") or meta.get("path", ""),
         "编号": doc_id,
     }
+
+
+_SOURCE_LABELS = {"text": "正文", "catalog": "目录文件", "file name": "文件名", "none": "未找到"}
+_FIELD_LABELS = {
+    "title": "标题",
+    "issuer": "发文单位",
+    "region": "地区",
+    "level": "层级",
+    "year": "年份",
+    "period": "期间",
+    "published": "发布日期",
+    "doc_number": "文号",
+}
+
+
+def provenance_rows(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per document and metadata field: the value and where it came from.
+
+    ``documents`` are ``Document.to_dict()`` rows; the text is plain (no HTML).
+    """
+    rows = []
+    for doc in documents:
+        for p in doc.get("provenance") or []:
+            source = _SOURCE_LABELS.get(p.get("source", ""), p.get("source", ""))
+            if p.get("source") == "text" and p.get("line"):
+                source = f"正文第{p['line']}行"
+            rows.append(
+                {
+                    "规划": doc.get("title", ""),
+                    "字段": _FIELD_LABELS.get(p.get("field", ""), p.get("field", "")),
+                    "值": p.get("value", ""),
+                    "来源": source,
+                    "原文": p.get("text", ""),
+                    "编号": doc.get("doc_id", ""),
+                }
+            )
+    return rows
+
+
+def provenance_html(doc: Mapping[str, Any]) -> str:
+    """A small table of one document's metadata with sources; every value is escaped."""
+    cells = []
+    for row in provenance_rows([doc]):
+        cells.append(
+            f"<tr><td>{escape(row['字段'])}</td><td>{escape(str(row['值']))}</td>"
+            f'<td>{escape(row["来源"])}</td><td class="ps-src">{escape(row["原文"])}</td></tr>'
+        )
+    head = "<tr><th>字段</th><th>值</th><th>来源</th><th>原文</th></tr>"
+    return f'<table class="ps-prov">{head}{"".join(cells)}</table>'
 
 
 def _card_link(chunk_id: str, rank_of: Mapping[str, int]) -> str:
@@ -846,6 +906,10 @@ APP_CSS = """
 .ps-row{margin:0.2rem 0;display:flex;flex-wrap:wrap;gap:0.3rem;align-items:center;}
 .ps-label{color:#6b7280;font-size:0.8rem;margin-right:0.2rem;}
 .ps-tag{background:#eef2ff;color:#3730a3;border-radius:0.3rem;padding:0 0.45rem;font-size:0.82rem;}
+.ps-done{background:#f3f4f6;color:#6b7280;border-radius:0.3rem;padding:0 0.45rem;font-size:0.85rem;
+margin-right:0.3rem}
+.ps-prov td,.ps-prov th{padding:0.1rem 0.5rem;font-size:0.85rem;text-align:left}
+.ps-prov .ps-src{color:#6b7280}
 .ps-goal{background:#fef3c7;color:#92400e;border-radius:0.3rem;padding:0 0.45rem;font-size:0.85rem;
   font-weight:600;}
 .ps-text{margin-top:0.45rem;white-space:pre-wrap;color:#1f2937;}

@@ -12,13 +12,15 @@ from .conftest import CORPUS_DIR
 
 def test_extracted_from_text_without_catalog():
     tianjin = extract_metadata((CORPUS_DIR / "tianjin-2013-work-plan.txt").read_text(encoding="utf-8"))
-    assert tianjin["title"] == "天津市知识产权局2013年工作要点"  # from 《…》 in the covering notice
-    assert tianjin["published"] == "2013-03-05"
+    # the file is the covering notice, so its title is the notice's own title line
+    assert tianjin["title"] == "关于印发《天津市知识产权局2013年工作要点》的通知"
+    assert tianjin["published"] == "2013-02-26"  # the notice's signature date beats the page's 发布日期
     assert tianjin["issuer"] == "天津市知识产权局" and tianjin["year"] == 2013
+    assert (tianjin["region"], tianjin["level"]) == ("天津市", "省")
     guangan = extract_metadata(
         (CORPUS_DIR / "guangan-2017-pilot-city-programme.txt").read_text(encoding="utf-8")
     )
-    assert guangan["title"] == "广安市建设国家知识产权试点城市工作方案"
+    assert guangan["title"] == "广安市人民政府关于印发广安市建设国家知识产权试点城市工作方案的通知"
     assert guangan["doc_number"] == "广安府发〔2017〕11号"
     assert guangan["published"] == "2017-06-15"
     cnipa = extract_metadata((CORPUS_DIR / "cnipa-2013-work-plan.txt").read_text(encoding="utf-8"))

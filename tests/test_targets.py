@@ -81,3 +81,81 @@ def test_ranges_and_large_units():
         ("2万人次以上", 2.0, "万人次"),
     ]
     assert found[3].comparator == "以上"
+
+
+def test_chinese_numerals():
+    found = extract_targets(
+        "补助五万元，专利申请两千件，服务一千二百家企业，覆盖率达到百分之七十，应当在三十日内办结。"
+    )
+    assert [(t.text, t.value, t.unit) for t in found] == [
+        ("五万元", 5.0, "万元"),
+        ("两千件", 2000.0, "件"),
+        ("一千二百家", 1200.0, "家"),
+        ("达到百分之七十", 70.0, "%"),
+        ("三十日内", 30.0, "日"),
+    ]
+
+
+def test_words_with_numerals_are_not_targets():
+    assert texts("实施千人计划，推动一家一策，统一标准，第三次会议，“十四五”规划，3月26日") == []
+
+
+def test_numbers_alone_on_their_own_line():
+    assert texts("完善审批制度。\n21\n\n人才培养。\n22\n件事项") == []
+
+
+def test_yearly_rates_and_ranges():
+    found = extract_targets("新增3—5个示范区，登记量年均增长10%以上")
+    assert [(t.text, t.comparator) for t in found] == [("新增3—5个", "新增"), ("年均增长10%以上", "年均增长")]
+
+
+def test_past_results_are_achievements():
+    def kinds(s: str, year: int | None = 2030, review: bool = False) -> list[str]:
+        return [t.kind for t in extract_targets(s, year, review)]
+
+    assert kinds("过去五年，累计完成登记3万件。") == ["achievement"]
+    assert kinds("去年完成登记2万件。") == ["achievement"]
+    assert kinds("已经建成示范基地12家。") == ["achievement"]
+    assert kinds("2028年，登记量达到2万件。") == ["achievement"]  # a year before the document's
+    assert kinds("登记量比上年增长15%。") == ["target"]  # a plan's yearly aim …
+    assert kinds("登记量比上年增长15%。", review=True) == ["achievement"]  # … or a result in a review
+    assert kinds("到2032年，登记量达到3万件。") == ["target"]
+    assert kinds("力争登记量达到3万件。") == ["target"]
+    assert kinds("2028年登记量达到2万件，到2032年达到5万件。") == ["target", "target"]
+
+
+def test_has_target_counts_only_targets():
+    from policy_search.records import Chunk, Target
+
+    done = Target("达到2万件", 2.0, "万件", "达到", "登记量", "", 0, 5, kind="achievement")
+    chunk = Chunk(
+        chunk_id="d/一", doc_id="d", plan_title="p", issuer="", region="", level="", year=None, period="",
+        section=(), title="t", text="达到2万件", units=(), targets=(done,), kind="task", start=0, end=5,
+    )  # fmt: skip
+    assert not chunk.has_target
+    assert Chunk.from_dict(chunk.to_dict()).targets[0].kind == "achievement"
+    data = chunk.to_dict()
+    del data["targets"][0]["kind"]
+    assert Chunk.from_dict(data).targets[0].kind == "target"
+
+
+def test_no_seed_target_is_an_achievement(seed_corpus):
+    # the seeds are plans: every number they state is an aim, none reports a past result
+    targets = [t for c in seed_corpus.chunks for t in c.targets]
+    assert len(targets) > 50
+    assert [t.text for t in targets if t.kind == "achievement"] == []
+
+
+def test_review_sections_mark_achievements(tmp_path):
+    from policy_search.corpus import load_corpus
+
+    from .meta_fixtures import DISTRICT
+
+    (tmp_path / "district.txt").write_text(DISTRICT, encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    by_kind: dict[str, list[str]] = {}
+    for c in corpus.chunks:
+        for t in c.targets:
+            by_kind.setdefault(t.kind, []).append(t.text)
+    assert "1200件" in by_kind["achievement"] and "增长15%" in by_kind["achievement"]
+    assert {"达到3000件", "年均增长10%以上", "一千二百家", "不少于五百人次"} <= set(by_kind["target"])

@@ -1,0 +1,326 @@
+"""Read a document's own metadata off its text, remembering the line each value came from.
+
+Layouts covered (rules and word lists live in ``data/metadata_rules.toml`` and
+``data/doc_types.txt``): a title line, possibly wrapped over 2–3 lines, ending in a
+document-type word; a promulgation order (…令第N号 / …公告第N号) and an adoption line
+(…人民代表大会常务委员会第N次会议通过) in a regulation's header; a covering notice whose title
+starts with its issuers (XX、YY关于…); a signature block (agency lines, then a date, Arabic or
+Chinese numerals); labelled web-page headers (发布部门：…, 发布日期：…); a speech to a people's
+congress (我代表国务院向大会…). Values are returned as written in the text.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .normalize import normalize_char_width, to_simplified
+
+DATA_DIR = Path(__file__).parent / "data"
+_HEAD_LINES = 40
+_CUT = 400  # characters of a (possibly run-on) line looked at for header patterns
+_ZW = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), " ")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value read from the text: the value, its 1-based line number and that line."""
+
+    value: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Rules:
+    data: dict[str, Any]
+    title_re: re.Pattern[str]
+    agency_re: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def rules() -> _Rules:
+    data = tomllib.loads((DATA_DIR / "metadata_rules.toml").read_text(encoding="utf-8"))
+    kinds = [
+        w.strip()
+        for w in (DATA_DIR / "doc_types.txt").read_text(encoding="utf-8").splitlines()
+        if w.strip() and not w.startswith("#")
+    ]
+    suffix = "|".join(sorted(map(re.escape, kinds), key=len, reverse=True))
+    end = r"(?=$|\s|(?:19|20)\d{2}年|[〇○零一二三四五六七八九]{4}年|[\u4e00-\u9fff]{1,12}\s*[〔\[［])"
+    paren = r"（[^（）]{0,20}(?:年|试行|暂行|修订|修正|草案|稿|版)）"
+    title_re = re.compile(rf"^([^。，；：、\s《][^。，；：]{{1,100}}?(?:{suffix})(?:{paren})?){end}")
+    agencies = "|".join(sorted(map(re.escape, data["agency_suffixes"]), key=len, reverse=True))
+    return _Rules(data, title_re, re.compile(rf"(?:{agencies})$"))
+
+
+@dataclass(frozen=True)
+class Lines:
+    """One text three ways, line by line: as written, width-normalised, simplified."""
+
+    raw: list[str]
+    norm: list[str]
+    simp: list[str]
+
+    def written(self, i: int, start: int, end: int) -> str:
+        """The span of simplified line ``i`` as written (when conversion kept lengths)."""
+        if len(self.raw[i]) == len(self.simp[i]):
+            return self.raw[i][start:end]
+        return self.simp[i][start:end]
+
+
+def split_lines(raw_text: str) -> Lines:
+    raw = raw_text.translate(_ZW).split("\n")
+    norm = [normalize_char_width(line) for line in raw]
+    text = "\n".join(norm)
+    simp_text = to_simplified(text)
+    same = len(simp_text) == len(text)
+    simp = simp_text.split("\n") if same else [to_simplified(line) for line in norm]
+    return Lines(raw, norm, simp)
+
+
+def _excerpt(lines: Lines, i: int) -> str:
+    return lines.raw[i].strip()[:160]
+
+
+def _found(lines: Lines, i: int, value: str) -> Found:
+    return Found(value, i + 1, _excerpt(lines, i))
+
+
+def _head(lines: Lines) -> list[int]:
+    """Indices of the first non-empty lines (where headers, titles and numbers are)."""
+    out: list[int] = []
+    for i, line in enumerate(lines.simp):
+        if line.strip():
+            out.append(i)
+            if len(out) >= _HEAD_LINES:
+                break
+    return out
+
+
+_BODY_START = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十]+[章条]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
+)
+_SALUTATION = re.compile(r"^\s*各[^。]{1,200}：\s*$|^\s*[^。：]{2,200}[、，][^。：]{1,200}：\s*$")
+
+
+def _not_title_part(line: str) -> bool:
+    """A red-head line (XX人民政府文件), a 文号 or an order number never belongs to a title."""
+    compact = re.sub(r"\s+", "", line)
+    return (
+        compact.endswith(("文件", "令"))
+        or bool(_BRACKET_NO_RE.match(compact[:80].lstrip("（(")))
+        or bool(
+            re.fullmatch(r"[\u4e00-\u9fff、]{0,60}(?:令|公告)?第[0-9一二三四五六七八九十百零〇]+号", compact)
+        )
+    )
+
+
+def find_title(lines: Lines) -> Found | None:
+    """The first title line (joined when wrapped) ending in a document-type word."""
+    r = rules()
+    head = _head(lines)
+    bad_starts = tuple(r.data["not_title_starts"])
+    for pos, i in enumerate(head):
+        first = lines.simp[i].strip()[:_CUT]
+        if _BODY_START.match(first) or _SALUTATION.match(first):
+            return None
+        if len(re.findall(r"[\u4e00-\u9fff]", first[:20])) < 4 or first.startswith(bad_starts):
+            continue
+        if re.search(r"[\[\]【】>|]", first[:20]) or ("》" in first and "《" not in first):
+            continue  # page furniture: [打印], 【page title】, breadcrumbs 首页 > 政策 or A 》 B
+        if _not_title_part(first):
+            continue
+        block, parts = "", []
+        for j in head[pos : pos + 3]:
+            piece = lines.simp[j].strip()[:_CUT]
+            if parts and (len(piece) > 40 or re.search(r"[。，；：]", piece) or re.match(r"[（(\d]", piece)):
+                break
+            if parts and _not_title_part(piece):
+                break
+            parts.append(j)
+            block += piece
+            m = r.title_re.match(block)
+            if m:
+                value = "".join(lines.written(k, 0, len(lines.simp[k])).strip() for k in parts)
+                value = value[: len(m.group(1))] if len(value) >= len(m.group(1)) else m.group(1)
+                return Found(value.strip(), i + 1, _excerpt(lines, i))
+    return None
+
+
+def _speech(lines: Lines) -> tuple[Found | None, Found | None]:
+    """(title, issuer) of a government work report delivered to a people's congress."""
+    for rule in rules().data.get("speech", []):
+        pat = re.compile(rule["pattern"])
+        for i, line in enumerate(lines.simp):
+            m = pat.search(line)
+            if m:
+                return _found(lines, i, rule["title"]), _found(lines, i, m.group("issuer"))
+    return None, None
+
+
+# ------------------------------------------------------------------ issuers
+
+_ORDER_RE = re.compile(
+    r"(?<![\u4e00-\u9fff、])([\u4e00-\u9fff、]{2,60}?)(令|公告)第\s*([0-9]+|[一二三四五六七八九十百零〇]+)\s*号"
+)
+_TERM = re.compile(r"第[一二三四五六七八九十]+届")
+_ADOPT_RE = re.compile(
+    r"([\u4e00-\u9fff]{2,30}?)(?:第[一二三四五六七八九十]+届)?(人民代表大会常务委员会|人民代表大会|常务委员会)"
+    r"第[一二三四五六七八九十百0-9]+次(?:全体)?会议[^，。；]{0,60}?(通过|修订|修正|批准)"
+)
+_GOV_MEETING_RE = re.compile(r"(国务院|[\u4e00-\u9fff]{2,20}人民政府)第\s*\d+\s*次常务会议(?:修订)?通过")
+
+
+def _clean_agency(name: str) -> str:
+    name = re.sub(r"\s+", "", name)
+    for p in rules().data["strip_prefixes"]:
+        if name.startswith(p) and len(name) > len(p):
+            name = name[len(p) :]
+    return _TERM.sub("", name)
+
+
+def agency_names(segment: str) -> list[str]:
+    """Agency names in a signature or title-prefix segment (spaced names collapsed)."""
+    r = rules()
+    pieces: list[str] = []
+    for token in segment.split():
+        if pieces and (len(pieces[-1]) == 1 or (len(token) == 1 and not r.agency_re.search(pieces[-1]))):
+            pieces[-1] += token  # 国 家 能 源 局 → 国家能源局
+        else:
+            pieces.append(token)
+    names: list[str] = []
+    for piece in pieces:
+        names.extend(_split_glued(_clean_agency(piece)))
+    return [n for n in names if n]
+
+
+def _split_glued(name: str) -> list[str]:
+    """黄浦区发展和改革委员会黄浦区建设和管理委员会 → two names (split where the prefix repeats)."""
+    from .gazetteer import gazetteer
+
+    place, _ = gazetteer().match_at_start(name)
+    if not place or name.count(place) < 2:
+        return [name]
+    parts = [place + p for p in name.split(place) if p]
+    return parts if all(rules().agency_re.search(p) for p in parts) else [name]
+
+
+def _is_agency(text: str) -> bool:
+    compact = re.sub(r"\s+", "", text)
+    return (
+        2 <= len(compact) <= 80
+        and not re.search(r"[。，；：《》“”]", compact)
+        and bool(rules().agency_re.search(compact))
+    )
+
+
+def header_events(lines: Lines) -> list[tuple[str, str, int, str]]:
+    """(iso date, verb, line index, segment) of the dated lines heading a regulation."""
+    events: list[tuple[str, str, int, str]] = []
+    for i in _head(lines)[:15]:
+        text = lines.simp[i][:_CUT]
+        cut = re.search(r"第[一二三四五六七八九十]+[章条]", text)
+        text = text[: cut.start()] if cut else text
+        dates = list(_DATE_RE.finditer(text))
+        for k, m in enumerate(dates):
+            seg = text[m.end() : dates[k + 1].start() if k + 1 < len(dates) else len(text)]
+            verb = re.search(r"(通过|修订|修正|批准|公布|发布|施行|印发|会议上)", seg)
+            if verb and len(seg) <= 160:
+                events.append((_iso(m), verb.group(1), i, seg))
+        if cut:
+            break
+    return events
+
+
+def find_order(lines: Lines) -> tuple[Found | None, Found | None]:
+    """(issuer, 文号) from a promulgation order or 公告 in the header (latest date wins).
+
+    The number may sit on the line after the order's name (XX人民政府令 / 第123号).
+    """
+    best: tuple[str, int, re.Match[str], bool] | None = None
+    head = _head(lines)[:15]
+    for pos, i in enumerate(head):
+        text = lines.simp[i][:_CUT]
+        split = False
+        if text.rstrip().endswith(("令", "公告")) and pos + 1 < len(head):
+            following = lines.simp[head[pos + 1]].strip()
+            if re.match(r"第\s*[0-9一二三四五六七八九十百零〇]+\s*号", following):
+                text, split = text.rstrip() + following[:20], True
+        for m in _ORDER_RE.finditer(text):
+            before = _DATE_RE.findall(text[: m.start()])
+            date = _iso_tuple(before[-1]) if before else ""
+            if best is None or date >= best[0]:
+                best = (date, i, m, split)
+    if best is None:
+        return None, None
+    _, i, m, split = best
+    names = [_clean_agency(n) for n in m.group(1).split("、")]
+    issuer = "、".join(n for n in names if n)
+    number = m.group(0) if split else lines.written(i, m.start(), m.end())
+    return _found(lines, i, issuer), _found(lines, i, number)
+
+
+def find_adoption(lines: Lines) -> Found | None:
+    """The body that adopted a regulation (通过 beats 批准: the approver is a higher body)."""
+    hits: list[tuple[int, int, str]] = []
+    for i in _head(lines)[:15]:
+        text = lines.simp[i][:_CUT]
+        for m in _ADOPT_RE.finditer(text):
+            hits.append((0 if m.group(3) != "批准" else 1, i, _clean_agency(m.group(1) + m.group(2))))
+        for m in _GOV_MEETING_RE.finditer(text):
+            hits.append((0, i, _clean_agency(m.group(1))))
+    if not hits:
+        return None
+    _, i, name = min(hits, key=lambda h: (h[0], h[1]))
+    return _found(lines, i, name)
+
+
+def title_issuer(lines: Lines, title: Found | None) -> Found | None:
+    """XX、YY关于… → XX、YY; XX2013年工作要点 → XX (also inside 关于印发《…》的通知).
+
+    Wrapped title lines are read with a space between them, so names split by a line end stay apart.
+    """
+    if title is None:
+        return None
+    about = rules().data["about_word"]
+    i = title.line - 1
+    joined = " ".join(lines.simp[k].strip()[:_CUT] for k in range(i, min(i + 3, len(lines.simp))))
+    joined = joined[: len(joined) - len(joined.lstrip())] + joined.strip()
+    candidates = [joined.split(about, 1)[0]] if about in title.value else []
+    inner = re.search(r"《([^》]{4,80})》", title.value)
+    plain = normalize_char_width(re.sub(r"\s+", "", title.value))
+    for text in (plain, normalize_char_width(inner.group(1)) if inner else ""):
+        m = re.match(r"^([^《》\s]{2,40}?)(?=(?:19|20)\d{2}\s*年|“?十[一二三四五六七八九]五)", text)
+        if m:
+            candidates.append(m.group(1))
+    for prefix in candidates:
+        names = agency_names(prefix)
+        if names and all(rules().agency_re.search(n) for n in names):
+            return _found(lines, i, "、".join(names))
+    return None
+
+
+# ------------------------------------------------------------------ dates
+
+_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[年/.\-－／]\s*(\d{1,2})\s*[月/.\-－／]\s*(\d{1,2})\s*日?")
+
+
+def _iso_tuple(groups: tuple[str, str, str]) -> str:
+    year, month, day = (int(g) for g in groups)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return ""
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _iso(m: re.Match[str]) -> str:
+    return _iso_tuple((m.group(1), m.group(2), m.group(3)))
+
+
+_BRACKET_NO_RE = re.compile(
+    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(]\s*(?:19|20)\d{2}\s*[〕\]］）)]\s*第?\s*\d{1,5}\s*号"
+)
