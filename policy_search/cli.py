@@ -207,8 +207,12 @@ def cmd_search(args: argparse.Namespace) -> int:
             extra = []
             if c.units:
                 extra.append("责任单位：" + "、".join(c.units))
-            if c.targets:
-                extra.append("目标：" + " ".join(t.text for t in c.targets))
+            goals = [t.text for t in c.targets if t.kind == "target"]
+            done = [t.text for t in c.targets if t.kind != "target"]
+            if goals:
+                extra.append("目标：" + " ".join(goals))
+            if done:
+                extra.append("已实现：" + " ".join(done))
             if hit.boosts:
                 extra.append("boost " + " ".join(hit.boosts))
             if extra:

@@ -65,7 +65,7 @@ class Filters:
             return False
         if self.unit and not any(self.unit in u for u in chunk.units):
             return False
-        if self.has_target and not chunk.targets:
+        if self.has_target and not chunk.has_target:
             return False
         return not (self.kinds and chunk.kind not in self.kinds)
 
