@@ -15,10 +15,12 @@ record, which carries the line number and the reason, so every drop can be audit
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from policy_search.normalize import normalize_char_width
 from policy_search.records import Removed
+from policy_search.repair import Line, repair, starts_paragraph
 
 MAX_BOILERPLATE_CHARS = 120
 
@@ -32,31 +34,37 @@ _META_KEYS = (
 _COUNTER_KEYS = "浏览次数|阅读次数|访问次数|点击次数|点击数|点击量|阅读量|浏览量"
 _META_PAIR = rf"(?:{_META_KEYS})\s*：[^。；]{{0,60}}?"  # key：short value without a sentence
 _NO_SENTENCE = r"(?!.*。)"
-_SEPARATORS = "[>》›»＞]"  # breadcrumb separators (》 of a 《书名》 is masked first, see below)
+_SEP = r"[ \t\xa0]*[>》›»＞][ \t\xa0]*"  # breadcrumb separators (》 of a 《书名》 is masked first)
+_CRUMB = r"[^>》›»＞\s。；！？，、…]{1,20}"  # one breadcrumb item: a short label, no sentence
+_CRUMB_PREFIX = r"(?:当前位置|您的位置|你的位置|您现在的位置|所在位置)\s*：?\s*"
+_WIDGET_WORDS = (
+    r"分享到|收藏本文|收藏|打印本页|打印|关闭窗口|关闭|【字体|字体|字号|大|中|小|默认"
+    r"|扫一扫在手机(?:上)?(?:打开|查看|浏览)(?:当前页面?|本页)?|扫一扫|新浪微博|腾讯微博|微博|微信"
+    r"|QQ空间|QQ|复制链接|[【】\[\]：|｜/、]"
+)
+_WIDGET_SIGN = re.compile(r"分享到|收藏本文|打印本页|关闭窗口|【字体|【打印|【关闭|字号|扫一扫")
 
-# (pattern, reason), tried in order on each stripped line; the first match wins.
+# (pattern, reason), tried in order on each stripped line; the first pattern matching the
+# whole line wins (``fullmatch``): a line that merely starts like boilerplate is kept.
 RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(rf"^{_NO_SENTENCE}(?:当前位置|您的位置|你的位置|您现在的位置|所在位置)"),
-        "breadcrumb",
-    ),
-    (re.compile(rf"^{_NO_SENTENCE}(?:{_SEPARATORS}|(?:.*?{_SEPARATORS}){{2}})"), "breadcrumb"),
+    (re.compile(rf"{_CRUMB_PREFIX}(?:(?:{_SEP})?{_CRUMB}(?:{_SEP}{_CRUMB})*(?:{_SEP})?)?"), "breadcrumb"),
+    (re.compile(rf"(?:{_SEP})?{_CRUMB}(?:{_SEP}{_CRUMB}){{2,}}(?:{_SEP})?"), "breadcrumb"),
+    (re.compile(rf"{_SEP}{_CRUMB}(?:{_SEP}{_CRUMB})+(?:{_SEP})?"), "breadcrumb"),
+    (re.compile(rf"{_SEP}[^>》›»＞\s。；！？，、…]{{1,6}}(?:{_SEP})?|{_SEP}"), "breadcrumb"),
+    (re.compile(rf"(?:{_COUNTER_KEYS})\s*：\s*\d+\s*次?"), "view counter"),
+    (re.compile(rf"{_META_PAIR}(?:[\s|｜/]*{_META_PAIR})*"), "page metadata"),
+    (re.compile(r"(?:有效性|时效性)\s*：.{0,40}"), "validity disclaimer"),
     (
         re.compile(
-            rf"^{_NO_SENTENCE}.*(?:分享到|收藏本文|打印本页|关闭窗口|【字体|【打印|【关闭"
-            r"|字号：\s*大\s*中\s*小|扫一扫)"
+            r"[\[【]?\s*(?:政策|首页|正文|返回|打印|关闭|返回顶部|返回首页|返回列表|打印本页|关闭窗口)\s*[\]】]?"
         ),
-        "share/print widget",
-    ),
-    (re.compile(rf"^(?:{_COUNTER_KEYS})\s*：\s*\d+\s*次?$"), "view counter"),
-    (re.compile(rf"^{_META_PAIR}(?:[\s|｜/]*{_META_PAIR})*$"), "page metadata"),
-    (re.compile(r"^(?:有效性|时效性)\s*：.{0,40}$"), "validity disclaimer"),
-    (
-        re.compile(r"^[\[【]?(?:政策|首页|正文|返回|打印|关闭|返回顶部|返回首页|返回列表)[\]】]?$"),
         "navigation label",
     ),
-    (re.compile(rf"^(?:上一篇|下一篇|上一条|下一条){_NO_SENTENCE}"), "navigation label"),
+    (re.compile(rf"(?:\s*(?:{_WIDGET_WORDS}))+\s*"), "share/print widget"),
+    (re.compile(rf"(?:上一篇|下一篇|上一条|下一条)\s*：{_NO_SENTENCE}.{{0,100}}"), "navigation label"),
 )
+_META_KEY_ONLY = re.compile(rf"(?:{_META_KEYS})\s*：")
+_MAX_META_VALUE = 30
 _ATTACHMENT_TAIL = re.compile(r"^附件\s*：?$")  # only when nothing follows it
 _BOOK_TITLE = re.compile(r"《[^《》]*》")  # 《专利法》: its 》 is not a breadcrumb separator
 
@@ -67,7 +75,7 @@ def boilerplate_reason(line: str) -> str | None:
         return None
     masked = _BOOK_TITLE.sub("□", line)
     for pattern, reason in RULES:
-        if pattern.search(masked):
+        if pattern.fullmatch(masked):
             return reason
     return None
 
@@ -76,24 +84,38 @@ def clean_text(raw: str) -> tuple[str, tuple[Removed, ...]]:
     """Return ``(cleaned text, removed lines)`` for a decoded source text.
 
     The text is put in canonical punctuation (``normalize_char_width``), split into lines
-    (line numbers are 1-based, counted as ``str.splitlines`` does), each line is stripped, empty
-    lines are dropped and boilerplate lines are moved into ``Removed`` records; a bare 附件：
-    line left at the very end (its attachment was not captured) is removed too. The cleaned
-    text is the kept lines joined with "\\n".
+    (line numbers are 1-based, counted as ``str.splitlines`` does), each line is stripped and
+    empty lines are dropped. Boilerplate lines (``boilerplate_reason``; the value line under a
+    bare 来源： key) are moved into ``Removed`` records, then ``repair`` removes navigation
+    blocks and tables of contents and re-joins flattened tables, lone numbers, PDF hard wraps
+    and wrapped titles; a bare 附件： line left at the very end (its attachment was not
+    captured) is removed too. The cleaned text is the kept lines joined with "\\n".
     """
-    kept: list[tuple[int, str]] = []
-    removed: list[Removed] = []
+    lines: list[Line] = []
+    blank = False
     for line_no, source_line in enumerate(normalize_char_width(raw).splitlines(), start=1):
-        line = source_line.strip()
-        if not line:
-            continue
-        reason = boilerplate_reason(line)
-        if reason is None:
-            kept.append((line_no, line))
-        else:
-            removed.append(Removed(line_no=line_no, text=line, reason=reason))
-    while kept and _ATTACHMENT_TAIL.match(kept[-1][1]):
-        line_no, line = kept.pop()
-        removed.append(Removed(line_no=line_no, text=line, reason="empty attachment tail"))
+        text = source_line.strip()
+        if text:
+            lines.append(Line(line_no, text, blank, boilerplate_reason(text)))
+        blank = not text
+    _mark_metadata_values(lines)
+    kept, removed = repair(lines)
+    while kept and _ATTACHMENT_TAIL.match(kept[-1].text):
+        line = kept.pop()
+        removed.append(Removed(line_no=line.no, text=line.text, reason="empty attachment tail"))
     removed.sort(key=lambda record: record.line_no)
-    return "\n".join(line for _, line in kept), tuple(removed)
+    return "\n".join(line.text for line in kept), tuple(removed)
+
+
+def _mark_metadata_values(lines: list[Line]) -> None:
+    """来源： alone on a line, its value (能源局) on the next: the value is page metadata too."""
+    for key, value in itertools.pairwise(lines):
+        if (
+            key.reason == "page metadata"
+            and _META_KEY_ONLY.fullmatch(key.text)
+            and value.reason is None
+            and len(value.text) <= _MAX_META_VALUE
+            and not any(ch in "。；！？" for ch in value.text)
+            and not starts_paragraph(value.text)
+        ):
+            value.reason = "page metadata"

@@ -484,5 +484,7 @@ def test_cards_carry_anchor_ids():
     from policy_search.records import Chunk
     from policy_search.retrieval import Hit
 
-    chunk = Chunk("t/一", "t", "计划", "局", "市", "市", 2020, "2020", (), "标题", "正文", (), (), "task", 0, 2)
+    chunk = Chunk(
+        "t/一", "t", "计划", "局", "市", "市", 2020, "2020", (), "标题", "正文", (), (), "task", 0, 2
+    )
     assert 'id="card-4"' in ui.card_html(Hit(chunk, 4, 0.5, None, None))

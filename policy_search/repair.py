@@ -1,0 +1,435 @@
+"""Repair the noise around and inside a policy text before it is chunked.
+
+Why: web captures and text extracted from PDF reach the chunker in pieces. Navigation blocks
+(a page-title line, breadcrumbs one item per line, site menus, related-link lists) would become
+chunks; a table of contents (目录) would be parsed as the document's headings; a flattened
+table becomes dozens of one-cell lines whose "1" looks like an item marker; a number alone on a
+line cuts its sentence; PDF text is cut at the margin mid-sentence and mid-word, and where a
+PDF's lines were joined a stray space sits inside a sentence (强化 源头治理).
+
+Two kinds of repair, both linear in the input (one pass, or a few, over the lines):
+- *removal*: whole lines of navigation or contents become ``Removed`` records with a reason,
+  so nothing is silently lost (``python -m policy_search docs --removed`` lists them);
+- *joining*: lines are re-joined; only whitespace is added or taken away (table cells are
+  joined with a tab), so every non-whitespace character stays in the text. Two lines are
+  never joined across a paragraph boundary: a line ending with 。；！？：… or a closing
+  bracket, or a next line starting with a heading or list marker (``grammar.line_marker``).
+
+The word lists behind the navigation rules are data: ``data/web_noise.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from policy_search.grammar import SENTENCE_END, line_marker
+from policy_search.records import Removed
+
+_DATA = Path(__file__).parent / "data" / "web_noise.toml"
+_STOP = frozenset(SENTENCE_END + "：…;!?:.")  # a line ending with one of these ends its paragraph
+_CLOSING = frozenset("）)]】」』〕〉》")
+_QUOTES = '”’"」』'
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK_OR_PUNCT = (
+    r"[\u3400-\u9fff\uf900-\ufaff\u3001-\u3003\u3008-\u3011"  # ideographs, 、。〃《》「」【】
+    r"\u2014\u2018\u2019\u201c\u201d\u2026\uff01-\uff0f\uff1a\uff1b\uff1f]"  # —‘’“”… ！（），：；？
+)
+_STRAY_SPACE = re.compile(rf"(?<={_CJK_OR_PUNCT}) (?={_CJK_OR_PUNCT})")
+_INNER_PUNCT = frozenset("，。；：！？、")
+
+
+@dataclass
+class Line:
+    """One non-empty, stripped source line; ``reason`` is set once the line is noise."""
+
+    no: int  # 1-based line number in the source text
+    text: str
+    blank_before: bool = False  # a blank line precedes it in the source (a paragraph break)
+    reason: str | None = None
+
+
+@cache
+def _words() -> dict[str, tuple[str, ...]]:
+    with _DATA.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {key: tuple(value) for key, value in data.items()}
+
+
+def ends_paragraph(text: str) -> bool:
+    """True when ``text`` ends with sentence punctuation or a closing bracket (quotes skipped)."""
+    bare = text.rstrip(_QUOTES) or text
+    return bare[-1] in _STOP or text[-1] in _CLOSING
+
+
+def starts_paragraph(text: str) -> bool:
+    """True when ``text`` starts with a heading or list marker of the structure grammar."""
+    return line_marker(text) is not None
+
+
+def repair(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
+    """Run every repair over a document's lines; return the kept lines and the removed ones.
+
+    ``lines`` may already carry reasons (the single-line boilerplate rules of ``cleaning``);
+    the navigation rules look at those neighbours too.
+    """
+    _mark_navigation(lines)
+    removed = [Removed(line.no, line.text, line.reason) for line in lines if line.reason]
+    kept = [line for line in lines if not line.reason]
+    for record_line in _table_of_contents(kept):
+        removed.append(Removed(record_line.no, record_line.text, "table of contents"))
+    kept = [line for line in kept if not line.reason]
+    kept = repair_pdf_text(kept)
+    kept = join_table_cells(kept)
+    kept = join_lone_numbers(kept)
+    kept = join_wrapped_titles(kept)
+    removed.sort(key=lambda record: record.line_no)
+    return kept, removed
+
+
+# ---------------------------------------------------------------------------------------------
+# Navigation blocks
+
+_SEPARATOR_LINE = re.compile(r"[>》›»＞/|｜]{1,2}")
+_PAGE_TITLE = re.compile(r"【[^【】]{4,200}】\s*[-—–_|｜]{1,2}\s*(?P<site>[^\s【】。；，]{2,40})")
+_UNDERSCORE_TITLE = re.compile(r"[^_\s]{4,200}(?:_[^_\s。；，]{2,40}){1,3}")
+_MAX_CRUMB = 15
+_MAX_MENU_LABEL = 8
+_MAX_LINK = 80
+
+
+def _short_label(text: str, limit: int) -> bool:
+    return (
+        len(text) <= limit
+        and not any(ch.isdigit() or ch in _INNER_PUNCT for ch in text)
+        and not starts_paragraph(text)
+    )
+
+
+def _mark_navigation(lines: list[Line]) -> None:
+    words = _words()
+    for line in lines:
+        if line.reason is None and _is_page_title(line.text, words["site_suffixes"]):
+            line.reason = "page title"
+    # breadcrumbs written one item per line: 首页 / > / 政务公开 / > / 政策
+    for i, line in enumerate(lines):
+        if line.reason not in (None, "breadcrumb") or not _SEPARATOR_LINE.fullmatch(line.text):
+            continue
+        line.reason = "breadcrumb"
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(lines) and lines[j].reason is None and _short_label(lines[j].text, _MAX_CRUMB):
+                lines[j].reason = "breadcrumb"
+    _mark_menus(lines, frozenset(words["menu_labels"]))
+    _mark_related_links(lines, frozenset(words["related_headings"]))
+
+
+def _is_page_title(text: str, suffixes: tuple[str, ...]) -> bool:
+    if len(text) > 250:
+        return False
+    match = _PAGE_TITLE.fullmatch(text)
+    if match:
+        return match.group("site").endswith(suffixes)
+    match = _UNDERSCORE_TITLE.fullmatch(text)
+    return match is not None and text.rsplit("_", 1)[1].endswith(("网", "网站", "门户", "门户网站"))
+
+
+_NAVIGATION_REASONS = frozenset({"navigation label", "breadcrumb", "site menu"})
+
+
+def _mark_menus(lines: list[Line], labels: frozenset[str]) -> None:
+    """A run of 4+ short link labels, at least two of them (and a third of the run) known menu
+    labels, is a site menu."""
+    run: list[Line] = []
+    for line in [*lines, Line(0, "。")]:  # the sentinel ends the last run
+        menu_like = line.reason in _NAVIGATION_REASONS or (
+            line.reason is None and _short_label(line.text, _MAX_MENU_LABEL)
+        )
+        if menu_like:
+            run.append(line)
+            continue
+        known = sum(1 for item in run if item.text.strip("[]【】 ") in labels)
+        if len(run) >= 4 and known >= 2 and 3 * known >= len(run):
+            for item in run:
+                item.reason = item.reason or "site menu"
+        run = []
+
+
+def _mark_related_links(lines: list[Line], headings: frozenset[str]) -> None:
+    """相关链接 / 排行榜 … near the end, followed only by link lines (no sentence): removed."""
+    for start in range(len(lines) - 1, -1, -1):
+        line = lines[start]
+        if line.reason is None and line.text.rstrip("：:") in headings:
+            break
+        if line.reason is None and (len(line.text) > _MAX_LINK or any(ch in "。；！？" for ch in line.text)):
+            return
+    else:
+        return
+    for line in lines[start:]:
+        line.reason = line.reason or "related links"
+
+
+# ---------------------------------------------------------------------------------------------
+# Table of contents
+
+_TOC_HEAD = re.compile(r"目\s*录|目\s*次")
+_TOC_PAGE = re.compile(r"(?:\s*[.·…．_-]{2,}\s*|\s+)\d{1,4}$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _toc_key(text: str) -> str:
+    return _WHITESPACE.sub("", _TOC_PAGE.sub("", text))
+
+
+def _toc_entry(text: str) -> bool:
+    return (
+        len(text) <= 60
+        and text[-1] not in "。；！？"
+        and (starts_paragraph(text) or bool(_TOC_PAGE.search(text)))
+    )
+
+
+def _table_of_contents(lines: list[Line]) -> list[Line]:
+    """A 目录 line and the heading lines after it that the body repeats: marked and returned."""
+    heads = [i for i, line in enumerate(lines) if _TOC_HEAD.fullmatch(line.text)]
+    if not heads:
+        return []
+    last_seen: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        last_seen[_toc_key(line.text)] = i
+    found: list[Line] = []
+    for head in heads:
+        keys: set[str] = set()
+        end = head + 1
+        while end < len(lines) and _toc_entry(lines[end].text) and _toc_key(lines[end].text) not in keys:
+            keys.add(_toc_key(lines[end].text))
+            end += 1
+        again = sum(1 for key in keys if last_seen.get(key, -1) >= end)
+        if len(keys) >= 2 and 5 * again >= 3 * len(keys):
+            for line in lines[head:end]:
+                line.reason = "table of contents"
+                found.append(line)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Flattened tables and lone numbers
+
+_NUMBER = r"[<>≤≥＜＞约近超]?\d+(?:[.,]\d+)*\s*(?:%|％|‰|[\u4e00-\u9fff]{1,4})?"
+_NUMBER_LINE = re.compile(_NUMBER)
+_MAX_CELL = 30
+_SHORT_CELL = 12
+_MIN_TABLE_CELLS = 6
+
+
+def _is_number(text: str) -> bool:
+    return len(text) <= 16 and _NUMBER_LINE.fullmatch(text) is not None
+
+
+def _is_cell(text: str) -> bool:
+    return len(text) <= _MAX_CELL and not ends_paragraph(text) and not starts_paragraph(text)
+
+
+def join_table_cells(lines: list[Line]) -> list[Line]:
+    """Join a run of 6+ very short lines holding 2+ numbers (a table flattened one cell per
+    line) into one line, cells separated by tabs."""
+    out: list[Line] = []
+    run: list[Line] = []
+
+    def flush() -> None:
+        numbers = sum(1 for cell in run if _is_number(cell.text) or cell.text in "—-–/")
+        short = sum(1 for cell in run if len(cell.text) <= _SHORT_CELL)
+        if len(run) >= _MIN_TABLE_CELLS and numbers >= 2 and 2 * short >= len(run):
+            out.append(Line(run[0].no, "\t".join(cell.text for cell in run), run[0].blank_before))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for line in lines:
+        if _is_cell(line.text):
+            run.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return out
+
+
+def _is_heading(text: str) -> bool:
+    return starts_paragraph(text) and len(text) <= 30
+
+
+def join_lone_numbers(lines: list[Line]) -> list[Line]:
+    """A number (or number + unit) alone on a line inside a sentence — the line before it does
+    not end a sentence — is joined to that line and to the line after it."""
+    out: list[tuple[Line, list[str]]] = []
+    glue_next = False
+    for line in lines:
+        if glue_next and not starts_paragraph(line.text):
+            pieces = out[-1][1]
+            pieces.append(_joiner(pieces[-1], line.text) + line.text)
+            glue_next = False
+            continue
+        glue_next = False
+        if out and _is_number(line.text):
+            prev, pieces = out[-1]
+            if not ends_paragraph(pieces[-1]) and not (len(pieces) == 1 and _is_heading(prev.text)):
+                pieces.append(_joiner(pieces[-1], line.text) + line.text)
+                glue_next = True
+                continue
+        out.append((line, [line.text]))
+    return [_merged(first, pieces) for first, pieces in out]
+
+
+def _merged(first: Line, pieces: list[str]) -> Line:
+    return first if len(pieces) == 1 else Line(first.no, "".join(pieces), first.blank_before)
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF text: stray spaces and hard wraps
+
+_FULL_LINE_SHARE = 0.8  # a line shorter than this share of a full line ends its paragraph
+_MIN_JOINED_LINE = 40  # in PDF text already joined per page, shorter lines are headings/titles
+_LONG_LINE = 60
+
+
+def has_pdf_join_spaces(lines: list[Line]) -> bool:
+    """Text whose PDF lines were joined with a space: most long lines hold 2+ single spaces
+    between CJK characters, about one per printed line width (one per <= 60 characters)."""
+    long_lines = [line.text for line in lines if len(line.text) >= _LONG_LINE]
+    counts = [len(_STRAY_SPACE.findall(text)) for text in long_lines]
+    spaced = sum(1 for count in counts if count >= 2)
+    chars = sum(len(text) for text in long_lines)
+    return spaced >= 3 and 2 * spaced >= len(long_lines) and sum(counts) * _LONG_LINE >= chars
+
+
+def is_hard_wrapped(lines: list[Line]) -> bool:
+    """Text printed at a fixed width: many lines of about the full width end mid-sentence."""
+    width = _typical_width([line.text for line in lines])
+    if len(lines) < 6 or width < 20:
+        return False
+    wrapped = sum(
+        1
+        for line in lines
+        if _FULL_LINE_SHARE * width <= len(line.text) <= 1.15 * width + 1 and not ends_paragraph(line.text)
+    )
+    return wrapped >= 5 and wrapped * 100 >= 35 * len(lines)
+
+
+def repair_pdf_text(lines: list[Line]) -> list[Line]:
+    """Remove stray spaces and re-join hard-wrapped lines, in documents showing the pattern."""
+    if has_pdf_join_spaces(lines):
+        lines = [Line(line.no, _STRAY_SPACE.sub("", line.text), line.blank_before) for line in lines]
+        return _join_wrapped(lines, _MIN_JOINED_LINE)
+    if is_hard_wrapped(lines):
+        return _join_wrapped(lines, _FULL_LINE_SHARE * _typical_width([line.text for line in lines]))
+    return lines
+
+
+def join_wrapped_lines(text: str) -> str:
+    """Re-join lines that a PDF hard-wrapped inside a paragraph; one paragraph per line out.
+
+    PDF text comes out one printed line per line, so a sentence is cut wherever the margin fell.
+    A line is joined to the next one unless
+    - it ends with sentence punctuation (。；！？：…, or ASCII ; ! ? : .) or a closing bracket
+      (）)]】」』〕〉》), or
+    - the next line starts with a heading or list marker (``grammar.line_marker``: 一、 /
+      （一） / 1. / （1） / —— / 第一章 / 第三条 …; ``1.5亿元`` is a number, not a marker), or
+    - it is clearly shorter than a full printed line (< 80% of the typical line width): a
+      wrapped line runs to the margin, while headings, titles, table rows and signatures stop
+      short — without this a heading would swallow the paragraph under it, or
+    - a blank line follows it (a paragraph break).
+    Two words of Latin text are joined with a space; Chinese text and numbers with nothing.
+    """
+    lines: list[Line] = []
+    blank = False
+    for no, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        stripped = raw.strip()
+        if stripped:
+            lines.append(Line(no, stripped, blank))
+        blank = not stripped
+    width = _typical_width([line.text for line in lines])
+    return "\n".join(line.text for line in _join_wrapped(lines, _FULL_LINE_SHARE * width))
+
+
+def _join_wrapped(lines: list[Line], min_length: float) -> list[Line]:
+    out: list[tuple[Line, list[str]]] = []
+    for line in lines:
+        if out and not line.blank_before and _continues(out[-1][1][-1], line.text, min_length):
+            pieces = out[-1][1]
+            pieces.append(_joiner(pieces[-1], line.text) + line.text)  # the last physical line
+        else:
+            out.append((line, [line.text]))
+    return [_merged(first, pieces) for first, pieces in out]
+
+
+def _continues(last: str, following: str, min_length: float) -> bool:
+    if ends_paragraph(last) or starts_paragraph(following):
+        return False
+    return len(last) >= min_length
+
+
+def _typical_width(texts: list[str]) -> int:
+    """Length of a full printed line: the longest line, or the 90th percentile once there are
+    enough lines for a stray long one (a merged table row) to be an outlier."""
+    lengths = sorted(len(text) for text in texts if text)
+    if len(lengths) < 10:
+        return lengths[-1] if lengths else 0
+    return lengths[int(0.9 * (len(lengths) - 1))]
+
+
+def _joiner(last: str, following: str) -> str:
+    """A space between two words of Latin text; nothing in Chinese, nor inside a number."""
+    left, right = last[-1], following[0]
+    words = left.isascii() and right.isascii() and left.isalnum() and right.isalnum()
+    if not words or (left.isdigit() and right.isdigit()) or _CJK.search(last):
+        return ""
+    return " "
+
+
+# ---------------------------------------------------------------------------------------------
+# Titles wrapped over two or three lines
+
+_MAX_TITLE_LINE = 40
+_DATE_END = re.compile(r"[\d年月日号]$")  # a date or number line is not the start of a title
+
+
+def join_wrapped_titles(lines: list[Line]) -> list[Line]:
+    """Join a title wrapped over 2-3 short lines: no line ends a sentence or starts with a
+    marker, and only the last ends with a document type (通知 / 意见 / 条例 / 办法 …)."""
+    types = _words()["document_types"]
+
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        span = _title_span(lines, i, types)
+        parts = lines[i : i + span]
+        out.append(
+            parts[0]
+            if span == 1
+            else Line(parts[0].no, "".join(p.text for p in parts), parts[0].blank_before)
+        )
+        i += span
+    return out
+
+
+def _title_part(text: str) -> bool:
+    return len(text) <= _MAX_TITLE_LINE and not ends_paragraph(text) and not starts_paragraph(text)
+
+
+def _title_span(lines: list[Line], i: int, types: tuple[str, ...]) -> int:
+    """How many lines from ``i`` make one wrapped title (1 when none)."""
+    first = lines[i].text
+    if len(first) < 8 or not _title_part(first) or first.endswith(types) or _DATE_END.search(first):
+        return 1
+    for span in (2, 3):
+        if i + span > len(lines):
+            return 1
+        part = lines[i + span - 1].text
+        if not _title_part(part) or part.startswith("关于"):  # a title starting on its own line
+            return 1
+        if lines[i + span - 1].text.endswith(types):
+            return span
+    return 1
