@@ -42,7 +42,7 @@ _WIDGET_WORDS = (
     r"|扫一扫在手机(?:上)?(?:打开|查看|浏览)(?:当前页面?|本页)?|扫一扫|新浪微博|腾讯微博|微博|微信"
     r"|QQ空间|QQ|复制链接|[【】\[\]：|｜/、]"
 )
-_WIDGET_SIGN = re.compile(r"分享到|收藏本文|打印本页|关闭窗口|【字体|【打印|【关闭|字号|扫一扫")
+_WIDGET_SIGN = r"分享到|收藏本文|打印本页|关闭窗口|【字体|【打印|【关闭|字号|扫一扫"  # one must be there
 
 # (pattern, reason), tried in order on each stripped line; the first pattern matching the
 # whole line wins (``fullmatch``): a line that merely starts like boilerplate is kept.
@@ -50,7 +50,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"{_CRUMB_PREFIX}(?:(?:{_SEP})?{_CRUMB}(?:{_SEP}{_CRUMB})*(?:{_SEP})?)?"), "breadcrumb"),
     (re.compile(rf"(?:{_SEP})?{_CRUMB}(?:{_SEP}{_CRUMB}){{2,}}(?:{_SEP})?"), "breadcrumb"),
     (re.compile(rf"{_SEP}{_CRUMB}(?:{_SEP}{_CRUMB})+(?:{_SEP})?"), "breadcrumb"),
-    (re.compile(rf"{_SEP}[^>》›»＞\s。；！？，、…]{{1,6}}(?:{_SEP})?|{_SEP}"), "breadcrumb"),
+    (re.compile(rf"{_SEP}[^>》›»＞\s。；！？，、…\d.%]{{1,6}}(?:{_SEP})?|{_SEP}"), "breadcrumb"),
     (re.compile(rf"(?:{_COUNTER_KEYS})\s*：\s*\d+\s*次?"), "view counter"),
     (re.compile(rf"{_META_PAIR}(?:[\s|｜/]*{_META_PAIR})*"), "page metadata"),
     (re.compile(r"(?:有效性|时效性)\s*：.{0,40}"), "validity disclaimer"),
@@ -60,7 +60,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "navigation label",
     ),
-    (re.compile(rf"(?:\s*(?:{_WIDGET_WORDS}))+\s*"), "share/print widget"),
+    (re.compile(rf"(?=.*(?:{_WIDGET_SIGN}))(?:\s*(?:{_WIDGET_WORDS}))+\s*"), "share/print widget"),
     (re.compile(rf"(?:上一篇|下一篇|上一条|下一条)\s*：{_NO_SENTENCE}.{{0,100}}"), "navigation label"),
 )
 _META_KEY_ONLY = re.compile(rf"(?:{_META_KEYS})\s*：")

@@ -40,6 +40,7 @@ _CJK_OR_PUNCT = (
 )
 _STRAY_SPACE = re.compile(rf"(?<={_CJK_OR_PUNCT}) (?={_CJK_OR_PUNCT})")
 _INNER_PUNCT = frozenset("，。；：！？、")
+_SENTENCE_MARKS = frozenset("。；！？")
 
 
 @dataclass
@@ -158,17 +159,19 @@ def _mark_menus(lines: list[Line], labels: frozenset[str]) -> None:
 
 
 def _mark_related_links(lines: list[Line], headings: frozenset[str]) -> None:
-    """相关链接 / 排行榜 … near the end, followed only by link lines (no sentence): removed."""
-    for start in range(len(lines) - 1, -1, -1):
-        line = lines[start]
-        if line.reason is None and line.text.rstrip("：:") in headings:
+    """相关链接 / 排行榜 … in the page foot, followed only by link lines (no sentence): removed."""
+    start = None
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if line.reason is not None:
+            continue
+        if line.text.rstrip("：") in headings:
+            start = i
+        elif len(line.text) > _MAX_LINK or any(ch in "。；！？" for ch in line.text):
             break
-        if line.reason is None and (len(line.text) > _MAX_LINK or any(ch in "。；！？" for ch in line.text)):
-            return
-    else:
-        return
-    for line in lines[start:]:
-        line.reason = line.reason or "related links"
+    if start is not None:
+        for line in lines[start:]:
+            line.reason = line.reason or "related links"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,6 +222,7 @@ def _table_of_contents(lines: list[Line]) -> list[Line]:
 
 _NUMBER = r"[<>≤≥＜＞约近超]?\d+(?:[.,]\d+)*\s*(?:%|％|‰|[\u4e00-\u9fff]{1,4})?"
 _NUMBER_LINE = re.compile(_NUMBER)
+_ROW_NUMBER = re.compile(r"\d{1,3}")
 _MAX_CELL = 30
 _SHORT_CELL = 12
 _MIN_TABLE_CELLS = 6
@@ -229,7 +233,10 @@ def _is_number(text: str) -> bool:
 
 
 def _is_cell(text: str) -> bool:
-    return len(text) <= _MAX_CELL and not ends_paragraph(text) and not starts_paragraph(text)
+    """Short, no sentence in it, no marker; a closing bracket may end it (外滩·中央（179街坊）)."""
+    if len(text) > _MAX_CELL or any(ch in _SENTENCE_MARKS for ch in text) or text[-1] in _STOP:
+        return False
+    return not starts_paragraph(text)
 
 
 def join_table_cells(lines: list[Line]) -> list[Line]:
@@ -263,22 +270,26 @@ def _is_heading(text: str) -> bool:
 
 def join_lone_numbers(lines: list[Line]) -> list[Line]:
     """A number (or number + unit) alone on a line inside a sentence — the line before it does
-    not end a sentence — is joined to that line and to the line after it."""
+    not end a sentence — is joined to that line and to the line after it. A row number alone
+    after a finished paragraph (a table row: 7 / its text) is joined to its row with a tab."""
     out: list[tuple[Line, list[str]]] = []
-    glue_next = False
+    glue_next = ""  # the joiner for the next line: "" (a sentence goes on) or "\t" (a row)
     for line in lines:
         if glue_next and not starts_paragraph(line.text):
             pieces = out[-1][1]
-            pieces.append(_joiner(pieces[-1], line.text) + line.text)
-            glue_next = False
+            joiner = "\t" if glue_next == "\t" else _joiner(pieces[-1], line.text)
+            pieces.append(joiner + line.text)
+            glue_next = ""
             continue
-        glue_next = False
+        glue_next = ""
         if out and _is_number(line.text):
             prev, pieces = out[-1]
             if not ends_paragraph(pieces[-1]) and not (len(pieces) == 1 and _is_heading(prev.text)):
                 pieces.append(_joiner(pieces[-1], line.text) + line.text)
-                glue_next = True
+                glue_next = "sentence"
                 continue
+        if _ROW_NUMBER.fullmatch(line.text):
+            glue_next = "\t"
         out.append((line, [line.text]))
     return [_merged(first, pieces) for first, pieces in out]
 
@@ -430,6 +441,8 @@ def _title_span(lines: list[Line], i: int, types: tuple[str, ...]) -> int:
         part = lines[i + span - 1].text
         if not _title_part(part) or part.startswith("关于"):  # a title starting on its own line
             return 1
-        if lines[i + span - 1].text.endswith(types):
+        if part.endswith(types):
             return span
+        if _DATE_END.search(part):  # a signature's date: what follows is a new title
+            return 1
     return 1
