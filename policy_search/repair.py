@@ -1,21 +1,17 @@
-"""Repair the noise around and inside a policy text before it is chunked.
+"""Re-join what web captures and PDF text cut apart, before the text is chunked.
 
-Why: web captures and text extracted from PDF reach the chunker in pieces. Navigation blocks
-(a page-title line, breadcrumbs one item per line, site menus, related-link lists) would become
-chunks; a table of contents (目录) would be parsed as the document's headings; a flattened
-table becomes dozens of one-cell lines whose "1" looks like an item marker; a number alone on a
-line cuts its sentence; PDF text is cut at the margin mid-sentence and mid-word, and where a
-PDF's lines were joined a stray space sits inside a sentence (强化 源头治理).
+Why: text reaches the chunker in pieces. A flattened table becomes dozens of one-cell lines
+whose "1" looks like an item marker; a number alone on a line cuts its sentence; PDF text is
+cut at the margin mid-sentence and mid-word, and where a PDF's lines were joined a stray space
+sits inside a sentence (强化 源头治理); a title is wrapped over two or three lines. (What is
+*removed* — boilerplate lines, navigation blocks, tables of contents — is ``cleaning``'s job.)
 
-Two kinds of repair, both linear in the input (one pass, or a few, over the lines):
-- *removal*: whole lines of navigation or contents become ``Removed`` records with a reason,
-  so nothing is silently lost (``python -m policy_search docs --removed`` lists them);
-- *joining*: lines are re-joined; only whitespace is added or taken away (table cells are
-  joined with a tab), so every non-whitespace character stays in the text. Two lines are
-  never joined across a paragraph boundary: a line ending with 。；！？：… or a closing
-  bracket, or a next line starting with a heading or list marker (``grammar.line_marker``).
-
-The word lists behind the navigation rules are data: ``data/web_noise.toml``.
+Joining only adds or takes away whitespace (table cells are joined with a tab), so every
+non-whitespace character stays in the text. Two lines are never joined across a paragraph
+boundary: a line ending with 。；！？：… or a closing bracket, or a next line starting with a
+heading or list marker (``grammar.line_marker``). Every rule is one pass (or a few) over the
+lines, linear in the input. Word lists that are domain knowledge live in
+``data/web_noise.toml``.
 """
 
 from __future__ import annotations
@@ -27,7 +23,6 @@ from functools import cache
 from pathlib import Path
 
 from policy_search.grammar import SENTENCE_END, line_marker
-from policy_search.records import Removed
 
 _DATA = Path(__file__).parent / "data" / "web_noise.toml"
 _STOP = frozenset(SENTENCE_END + "：…;!?:.")  # a line ending with one of these ends its paragraph
@@ -39,7 +34,6 @@ _CJK_OR_PUNCT = (
     r"\u2014\u2018\u2019\u201c\u201d\u2026\uff01-\uff0f\uff1a\uff1b\uff1f]"  # —‘’“”… ！（），：；？
 )
 _STRAY_SPACE = re.compile(rf"(?<={_CJK_OR_PUNCT}) (?={_CJK_OR_PUNCT})")
-_INNER_PUNCT = frozenset("，。；：！？、")
 _SENTENCE_MARKS = frozenset("。；！？")
 
 
@@ -54,7 +48,8 @@ class Line:
 
 
 @cache
-def _words() -> dict[str, tuple[str, ...]]:
+def noise_words() -> dict[str, tuple[str, ...]]:
+    """The word lists of ``data/web_noise.toml``."""
     with _DATA.open("rb") as handle:
         data = tomllib.load(handle)
     return {key: tuple(value) for key, value in data.items()}
@@ -71,150 +66,13 @@ def starts_paragraph(text: str) -> bool:
     return line_marker(text) is not None
 
 
-def repair(lines: list[Line]) -> tuple[list[Line], list[Removed]]:
-    """Run every repair over a document's lines; return the kept lines and the removed ones.
-
-    ``lines`` may already carry reasons (the single-line boilerplate rules of ``cleaning``);
-    the navigation rules look at those neighbours too.
-    """
-    _mark_navigation(lines)
-    removed = [Removed(line.no, line.text, line.reason) for line in lines if line.reason]
-    kept = [line for line in lines if not line.reason]
-    for record_line in _table_of_contents(kept):
-        removed.append(Removed(record_line.no, record_line.text, "table of contents"))
-    kept = [line for line in kept if not line.reason]
-    kept = repair_pdf_text(kept)
-    kept = join_table_cells(kept)
-    kept = join_lone_numbers(kept)
-    kept = join_wrapped_titles(kept)
-    removed.sort(key=lambda record: record.line_no)
-    return kept, removed
-
-
-# ---------------------------------------------------------------------------------------------
-# Navigation blocks
-
-_SEPARATOR_LINE = re.compile(r"[>》›»＞/|｜]{1,2}")
-_PAGE_TITLE = re.compile(r"【[^【】]{4,200}】\s*[-—–_|｜]{1,2}\s*(?P<site>[^\s【】。；，]{2,40})")
-_UNDERSCORE_TITLE = re.compile(r"[^_\s]{4,200}(?:_[^_\s。；，]{2,40}){1,3}")
-_MAX_CRUMB = 15
-_MAX_MENU_LABEL = 8
-_MAX_LINK = 80
-
-
-def _short_label(text: str, limit: int) -> bool:
-    return (
-        len(text) <= limit
-        and not any(ch.isdigit() or ch in _INNER_PUNCT for ch in text)
-        and not starts_paragraph(text)
-    )
-
-
-def _mark_navigation(lines: list[Line]) -> None:
-    words = _words()
-    for line in lines:
-        if line.reason is None and _is_page_title(line.text, words["site_suffixes"]):
-            line.reason = "page title"
-    # breadcrumbs written one item per line: 首页 / > / 政务公开 / > / 政策
-    for i, line in enumerate(lines):
-        if line.reason not in (None, "breadcrumb") or not _SEPARATOR_LINE.fullmatch(line.text):
-            continue
-        line.reason = "breadcrumb"
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(lines) and lines[j].reason is None and _short_label(lines[j].text, _MAX_CRUMB):
-                lines[j].reason = "breadcrumb"
-    _mark_menus(lines, frozenset(words["menu_labels"]))
-    _mark_related_links(lines, frozenset(words["related_headings"]))
-
-
-def _is_page_title(text: str, suffixes: tuple[str, ...]) -> bool:
-    if len(text) > 250:
-        return False
-    match = _PAGE_TITLE.fullmatch(text)
-    if match:
-        return match.group("site").endswith(suffixes)
-    match = _UNDERSCORE_TITLE.fullmatch(text)
-    return match is not None and text.rsplit("_", 1)[1].endswith(("网", "网站", "门户", "门户网站"))
-
-
-_NAVIGATION_REASONS = frozenset({"navigation label", "breadcrumb", "site menu"})
-
-
-def _mark_menus(lines: list[Line], labels: frozenset[str]) -> None:
-    """A run of 4+ short link labels, at least two of them (and a third of the run) known menu
-    labels, is a site menu."""
-    run: list[Line] = []
-    for line in [*lines, Line(0, "。")]:  # the sentinel ends the last run
-        menu_like = line.reason in _NAVIGATION_REASONS or (
-            line.reason is None and _short_label(line.text, _MAX_MENU_LABEL)
-        )
-        if menu_like:
-            run.append(line)
-            continue
-        known = sum(1 for item in run if item.text.strip("[]【】 ") in labels)
-        if len(run) >= 4 and known >= 2 and 3 * known >= len(run):
-            for item in run:
-                item.reason = item.reason or "site menu"
-        run = []
-
-
-def _mark_related_links(lines: list[Line], headings: frozenset[str]) -> None:
-    """相关链接 / 排行榜 … in the page foot, followed only by link lines (no sentence): removed."""
-    start = None
-    for i in range(len(lines) - 1, -1, -1):
-        line = lines[i]
-        if line.reason is not None:
-            continue
-        if line.text.rstrip("：") in headings:
-            start = i
-        elif len(line.text) > _MAX_LINK or any(ch in "。；！？" for ch in line.text):
-            break
-    if start is not None:
-        for line in lines[start:]:
-            line.reason = line.reason or "related links"
-
-
-# ---------------------------------------------------------------------------------------------
-# Table of contents
-
-_TOC_HEAD = re.compile(r"目\s*录|目\s*次")
-_TOC_PAGE = re.compile(r"(?:\s*[.·…．_-]{2,}\s*|\s+)\d{1,4}$")
-_WHITESPACE = re.compile(r"\s+")
-
-
-def _toc_key(text: str) -> str:
-    return _WHITESPACE.sub("", _TOC_PAGE.sub("", text))
-
-
-def _toc_entry(text: str) -> bool:
-    return (
-        len(text) <= 60
-        and text[-1] not in "。；！？"
-        and (starts_paragraph(text) or bool(_TOC_PAGE.search(text)))
-    )
-
-
-def _table_of_contents(lines: list[Line]) -> list[Line]:
-    """A 目录 line and the heading lines after it that the body repeats: marked and returned."""
-    heads = [i for i, line in enumerate(lines) if _TOC_HEAD.fullmatch(line.text)]
-    if not heads:
-        return []
-    last_seen: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        last_seen[_toc_key(line.text)] = i
-    found: list[Line] = []
-    for head in heads:
-        keys: set[str] = set()
-        end = head + 1
-        while end < len(lines) and _toc_entry(lines[end].text) and _toc_key(lines[end].text) not in keys:
-            keys.add(_toc_key(lines[end].text))
-            end += 1
-        again = sum(1 for key in keys if last_seen.get(key, -1) >= end)
-        if len(keys) >= 2 and 5 * again >= 3 * len(keys):
-            for line in lines[head:end]:
-                line.reason = "table of contents"
-                found.append(line)
-    return found
+def repair_lines(lines: list[Line]) -> list[Line]:
+    """Re-join what the source cut apart: PDF stray spaces and hard wraps, flattened table
+    cells, lone numbers and wrapped titles. ``lines`` are the kept lines, in order."""
+    lines = repair_pdf_text(lines)
+    lines = join_table_cells(lines)
+    lines = join_lone_numbers(lines)
+    return join_wrapped_titles(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,7 +268,7 @@ _DATE_END = re.compile(r"[\d年月日号]$")  # a date or number line is not the
 def join_wrapped_titles(lines: list[Line]) -> list[Line]:
     """Join a title wrapped over 2-3 short lines: no line ends a sentence or starts with a
     marker, and only the last ends with a document type (通知 / 意见 / 条例 / 办法 …)."""
-    types = _words()["document_types"]
+    types = noise_words()["document_types"]
 
     out: list[Line] = []
     i = 0
