@@ -33,7 +33,8 @@ _CJK_OR_PUNCT = (
     r"[\u3400-\u9fff\uf900-\ufaff\u3001-\u3003\u3008-\u3011"  # ideographs, 、。〃《》「」【】
     r"\u2014\u2018\u2019\u201c\u201d\u2026\uff01-\uff0f\uff1a\uff1b\uff1f]"  # —‘’“”… ！（），：；？
 )
-_STRAY_SPACE = re.compile(rf"(?<={_CJK_OR_PUNCT}) (?={_CJK_OR_PUNCT})")
+# one space between two CJK characters, or between CJK and a digit (2025 年): a PDF line join
+_STRAY_SPACE = re.compile(rf"(?<={_CJK_OR_PUNCT}) (?={_CJK_OR_PUNCT}|\d)|(?<=\d) (?={_CJK_OR_PUNCT})")
 _SENTENCE_MARKS = frozenset("。；！？")
 
 
@@ -161,6 +162,7 @@ def _merged(first: Line, pieces: list[str]) -> Line:
 
 _FULL_LINE_SHARE = 0.8  # a line shorter than this share of a full line ends its paragraph
 _MIN_JOINED_LINE = 40  # in PDF text already joined per page, shorter lines are headings/titles
+# ... unless they hold a finished sentence: a heading or title never does
 _LONG_LINE = 60
 
 
@@ -191,7 +193,7 @@ def repair_pdf_text(lines: list[Line]) -> list[Line]:
     """Remove stray spaces and re-join hard-wrapped lines, in documents showing the pattern."""
     if has_pdf_join_spaces(lines):
         lines = [Line(line.no, _STRAY_SPACE.sub("", line.text), line.blank_before) for line in lines]
-        return _join_wrapped(lines, _MIN_JOINED_LINE)
+        return _join_wrapped(lines, _MIN_JOINED_LINE, sentence_inside=True)
     if is_hard_wrapped(lines):
         return _join_wrapped(lines, _FULL_LINE_SHARE * _typical_width([line.text for line in lines]))
     return lines
@@ -223,10 +225,15 @@ def join_wrapped_lines(text: str) -> str:
     return "\n".join(line.text for line in _join_wrapped(lines, _FULL_LINE_SHARE * width))
 
 
-def _join_wrapped(lines: list[Line], min_length: float) -> list[Line]:
+def _join_wrapped(lines: list[Line], min_length: float, sentence_inside: bool = False) -> list[Line]:
+    """Join each line to the one before it when that one ran on: it is at least ``min_length``
+    long (or, with ``sentence_inside``, it already holds a finished sentence)."""
     out: list[tuple[Line, list[str]]] = []
     for line in lines:
-        if out and not line.blank_before and _continues(out[-1][1][-1], line.text, min_length):
+        last = out[-1][1][-1] if out else ""
+        finished_sentence = sentence_inside and any(ch in _SENTENCE_MARKS for ch in last)
+        long_enough = len(last) >= min_length or finished_sentence
+        if out and not line.blank_before and long_enough and _continues(last, line.text):
             pieces = out[-1][1]
             pieces.append(_joiner(pieces[-1], line.text) + line.text)  # the last physical line
         else:
@@ -234,10 +241,8 @@ def _join_wrapped(lines: list[Line], min_length: float) -> list[Line]:
     return [_merged(first, pieces) for first, pieces in out]
 
 
-def _continues(last: str, following: str, min_length: float) -> bool:
-    if ends_paragraph(last) or starts_paragraph(following):
-        return False
-    return len(last) >= min_length
+def _continues(last: str, following: str) -> bool:
+    return not ends_paragraph(last) and not starts_paragraph(following)
 
 
 def _typical_width(texts: list[str]) -> int:
