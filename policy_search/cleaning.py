@@ -218,6 +218,7 @@ def _mark_related_links(lines: list[Line], headings: frozenset[str]) -> None:
 _TOC_HEAD = re.compile(r"目\s*录|目\s*次")
 _TOC_PAGE = re.compile(r"(?:\s*[.·…．_-]{2,}\s*|\s+)\d{1,4}$")
 _WHITESPACE = re.compile(r"\s+")
+_MAX_TOC_LINE = 60
 
 
 def _toc_key(text: str) -> str:
@@ -239,7 +240,8 @@ def _mark_table_of_contents(lines: list[Line]) -> None:
         return
     last_seen: dict[str, int] = {}
     for i, line in enumerate(lines):
-        last_seen[_toc_key(line.text)] = i
+        if len(line.text) <= _MAX_TOC_LINE:  # a heading the contents list; keeps _TOC_PAGE linear
+            last_seen[_toc_key(line.text)] = i
     for head in heads:
         keys: set[str] = set()
         end = head + 1

@@ -9,10 +9,15 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from policy_search import repair
 from policy_search.cleaning import clean_text
+from policy_search.cli import main
 from policy_search.grammar import line_marker
 from policy_search.loaders import read_source
+from policy_search.normalize import normalize_char_width
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 
@@ -322,3 +327,90 @@ def test_wrapped_title_is_joined() -> None:
 def test_signature_date_and_next_title_stay_apart() -> None:
     raw = "某某区投资促进办公室\n2025年2月24日\n某某区可再生能源发展行动方案\n为推进能源转型，制定本方案。"
     assert _clean(raw)[0] == raw.split("\n")
+
+
+# --- invariants ------------------------------------------------------------------------------------
+
+_MARKERS = ["一、", "（二）", "3.", "（4）", "——", "第五条 ", "第二章 ", "①"]
+_ENDS = ["。", "；", "！", "？", "：", "）", "】", "。”"]
+_BODY = st.text(alphabet="知识产权专利保护推进建设工作 0123456789.，、%（", min_size=1, max_size=30)
+
+
+@st.composite
+def _paragraph_lines(draw: st.DrawFn) -> list[str]:
+    """Lines each of which is a real paragraph: it ends a sentence, or the next one starts
+    with a marker."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 25))):
+        body = draw(_BODY)
+        if (lines and not _ends(lines[-1])) or draw(st.booleans()):
+            body = draw(st.sampled_from(_MARKERS)) + "推进" + body
+        if draw(st.integers(0, 3)):
+            body += draw(st.sampled_from(_ENDS))
+        lines.append(body)
+    return lines
+
+
+def _ends(line: str) -> bool:
+    return line.rstrip()[-1:] in "。；！？：）】”"
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_paragraph_lines())
+def test_joining_never_glues_two_real_paragraphs(lines: list[str]) -> None:
+    raw = "\n".join(lines)
+    cleaned, _ = clean_text(raw)
+    sources = {_squeeze(line) for line in normalize_char_width(raw).split("\n")}
+    for line in cleaned.split("\n") if cleaned else []:
+        assert _squeeze(line) in sources, line
+
+
+def test_every_removed_line_is_listed_by_docs_removed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "web.txt").write_text(WEB_CAPTURE + "\n" + TOC_WITH_PAGES, encoding="utf-8")
+    _, removed = clean_text(WEB_CAPTURE + "\n" + TOC_WITH_PAGES)
+    assert main(["docs", "--corpus", str(tmp_path), "--removed"]) == 0
+    listed = capsys.readouterr().out
+    assert len(removed) >= 15
+    for record in removed:
+        assert f"web.txt:{record.line_no}: removed ({record.reason}): {record.text}" in listed
+
+
+# --- linear cost -------------------------------------------------------------------------------------
+
+
+def test_cost_is_linear_in_the_number_of_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """20,000 short lines built to hit every rule (contents heads, entries, separators, cells,
+    numbers, title parts): the marker grammar is asked a bounded number of times per line, so
+    no rule compares lines with lines."""
+    calls = 0
+    real = repair.line_marker
+
+    def counting(text: str) -> object:
+        nonlocal calls
+        calls += 1
+        return real(text)
+
+    monkeypatch.setattr(repair, "line_marker", counting)
+    unit = ["目录", "第一章 总则 …… 1", ">", "政务公开", "序号", "1", "专利", "30", "关于加强", "工作的通知"]
+    raw = "\n".join(unit * 2000)
+    cleaned, removed = clean_text(raw)
+    assert len(cleaned.split("\n")) + len(removed) <= 20_000
+    assert calls <= 12 * 20_000
+
+
+def test_long_single_lines_clean_quickly() -> None:
+    """60 KB lines that would make a backtracking regex or a per-character rescan quadratic."""
+    dots = "目录\n第一章 总则\n" + "…" * 60_000 + "\n" + "." * 60_000 + "1"
+    spaced = " ".join("知识产权专利" for _ in range(10_000))
+    runon = "一、" + "推进知识产权保护，" * 7_000 + "。"
+    for raw in (dots, spaced, runon, "\n".join([spaced] * 5)):
+        cleaned, removed = clean_text(raw)
+        assert len(_squeeze(cleaned)) + sum(len(_squeeze(r.text)) for r in removed) == len(
+            _squeeze(normalize_char_width(raw))
+        )
