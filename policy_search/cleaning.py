@@ -45,6 +45,10 @@ _WIDGET_WORDS = (
     r"|扫一扫在手机(?:上)?(?:打开|查看|浏览)(?:当前页面?|本页)?|扫一扫|新浪微博|腾讯微博|微博|微信"
     r"|QQ空间|QQ|复制链接|[【】\[\]：|｜/、]"
 )
+_DASHES = "[-—–－]+"
+_PAGE_NUMBER = (  # - 3 - / —12— / 第3页 / 第 3 页，共 10 页
+    rf"{_DASHES}\s*\d{{1,4}}\s*{_DASHES}|第\s*\d{{1,4}}\s*页(?:\s*[，/]?\s*共\s*\d{{1,4}}\s*页)?"
+)
 _WIDGET_SIGN = r"分享到|收藏本文|打印本页|关闭窗口|【字体|【打印|【关闭|字号|扫一扫"  # one must be there
 
 # (pattern, reason), tried in order on each stripped line; the first pattern matching the
@@ -64,6 +68,7 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         "navigation label",
     ),
     (re.compile(rf"(?=.*(?:{_WIDGET_SIGN}))(?:\s*(?:{_WIDGET_WORDS}))+\s*"), "share/print widget"),
+    (re.compile(_PAGE_NUMBER), "page number"),
     (re.compile(rf"(?:上一篇|下一篇|上一条|下一条)\s*：{_NO_SENTENCE}.{{0,100}}"), "navigation label"),
 )
 _INNER_PUNCT = frozenset("，。；：！？、")

@@ -184,7 +184,9 @@ def is_hard_wrapped(lines: list[Line]) -> bool:
     wrapped = sum(
         1
         for line in lines
-        if _FULL_LINE_SHARE * width <= len(line.text) <= 1.15 * width + 1 and not ends_paragraph(line.text)
+        if _FULL_LINE_SHARE * width <= len(line.text) <= 1.15 * width + 1
+        and not ends_paragraph(line.text)
+        and "\t" not in line.text
     )
     return wrapped >= 5 and wrapped * 100 >= 35 * len(lines)
 
@@ -242,6 +244,9 @@ def _join_wrapped(lines: list[Line], min_length: float, sentence_inside: bool = 
 
 
 def _continues(last: str, following: str) -> bool:
+    """``following`` goes on with ``last``'s paragraph; a table row (tabs) is never wrapped."""
+    if "\t" in last or "\t" in following:
+        return False
     return not ends_paragraph(last) and not starts_paragraph(following)
 
 

@@ -139,6 +139,10 @@ def test_cnipa_and_tianjin_edges() -> None:
         ("[关闭]", "navigation label"),
         ("上一篇:关于开展专利执法的通知", "navigation label"),
         ("下一篇：无", "navigation label"),
+        ("[ 打印 ]", "navigation label"),
+        (">", "breadcrumb"),
+        ("- 3 -", "page number"),
+        ("第 2 页 共 9 页", "page number"),
     ],
 )
 def test_boilerplate_rules(line: str, reason: str) -> None:
@@ -164,6 +168,13 @@ def test_boilerplate_rules(line: str, reason: str) -> None:
         "（一）加强组织领导。",
         "天津市红桥区知识产权保护领导小组办公室  2023年3月10日印发",
         "专利质押融资达到15亿元，增长>20%",
+        # content lines that merely start like a breadcrumb or a widget
+        "> 各区要在2025年前完成知识产权服务站建设……",
+        "》加强知识产权保护，完善快速维权机制",
+        "》加强知识产权保护",
+        "建立专利信息分享到户机制",
+        "上一篇文章提到的任务已经完成",
+        "、",
         # too long to be boilerplate even with a widget word
         "分享到" + "推进知识产权强市建设" * 13,
     ],

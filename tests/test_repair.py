@@ -316,6 +316,18 @@ def test_a_heading_with_a_space_still_reads_as_a_heading_after_repair() -> None:
     assert marker is not None and marker.family == "chapter"
 
 
+def test_pdf_page_numbers_are_removed_and_the_page_break_rejoined() -> None:
+    body = _wrap(_PARAGRAPHS, 24).split("\n")
+    raw = "\n".join([*body[:4], "- 2 -", *body[4:]])
+    lines, removed = _clean(raw)
+    assert lines == _PARAGRAPHS and removed == [("- 2 -", "page number")]
+
+
+def test_table_rows_with_tabs_are_never_wrapped() -> None:
+    rows = ["指标名称\t单位\t2025年目标\t属性说明" + "说明" * i for i in range(8)]
+    assert _clean("\n".join(rows))[0] == rows
+
+
 def test_wrapped_title_is_joined() -> None:
     raw = "某某省市场监督管理局 某某省财政厅关于进一步加强\n专利转化运用工作的实施意见\n各市、县（区）市场监管局、财政局：\n现提出如下意见。"
     lines, _ = _clean(raw)
