@@ -82,6 +82,8 @@ def repair_lines(lines: list[Line]) -> list[Line]:
 _NUMBER = r"[<>≤≥＜＞约近超]?\d+(?:[.,]\d+)*\s*(?:%|％|‰|[\u4e00-\u9fff]{1,4})?"
 _NUMBER_LINE = re.compile(_NUMBER)
 _ROW_NUMBER = re.compile(r"\d{1,3}")
+_SENTENCE = "sentence"  # join the way text of one sentence is joined (``_joiner``)
+_BLANK_CELLS = frozenset({"—", "-", "–", "/", "／", "——"})
 _MAX_CELL = 30
 _SHORT_CELL = 12
 _MIN_TABLE_CELLS = 6
@@ -105,7 +107,7 @@ def join_table_cells(lines: list[Line]) -> list[Line]:
     run: list[Line] = []
 
     def flush() -> None:
-        numbers = sum(1 for cell in run if _is_number(cell.text) or cell.text in "—-–/")
+        numbers = sum(1 for cell in run if _is_number(cell.text) or cell.text in _BLANK_CELLS)
         short = sum(1 for cell in run if len(cell.text) <= _SHORT_CELL)
         if len(run) >= _MIN_TABLE_CELLS and numbers >= 2 and 2 * short >= len(run):
             out.append(Line(run[0].no, "\t".join(cell.text for cell in run), run[0].blank_before))
@@ -132,23 +134,22 @@ def join_lone_numbers(lines: list[Line]) -> list[Line]:
     not end a sentence — is joined to that line and to the line after it. A row number alone
     after a finished paragraph (a table row: 7 / its text) is joined to its row with a tab."""
     out: list[tuple[Line, list[str]]] = []
-    glue_next = ""  # the joiner for the next line: "" (a sentence goes on) or "\t" (a row)
+    glue: str | None = None  # how the next line joins the last one: _SENTENCE, "\t" or not at all
     for line in lines:
-        if glue_next and not starts_paragraph(line.text):
+        if glue is not None and not starts_paragraph(line.text):
             pieces = out[-1][1]
-            joiner = "\t" if glue_next == "\t" else _joiner(pieces[-1], line.text)
-            pieces.append(joiner + line.text)
-            glue_next = ""
+            pieces.append((_joiner(pieces[-1], line.text) if glue == _SENTENCE else glue) + line.text)
+            glue = None
             continue
-        glue_next = ""
+        glue = None
         if out and _is_number(line.text):
             prev, pieces = out[-1]
             if not ends_paragraph(pieces[-1]) and not (len(pieces) == 1 and _is_heading(prev.text)):
                 pieces.append(_joiner(pieces[-1], line.text) + line.text)
-                glue_next = "sentence"
+                glue = _SENTENCE
                 continue
         if _ROW_NUMBER.fullmatch(line.text):
-            glue_next = "\t"
+            glue = "\t"
         out.append((line, [line.text]))
     return [_merged(first, pieces) for first, pieces in out]
 
@@ -193,10 +194,14 @@ def is_hard_wrapped(lines: list[Line]) -> bool:
 
 def repair_pdf_text(lines: list[Line]) -> list[Line]:
     """Remove stray spaces and re-join hard-wrapped lines, in documents showing the pattern."""
-    if has_pdf_join_spaces(lines):
+    pdf_spaces, wrapped = has_pdf_join_spaces(lines), is_hard_wrapped(lines)
+    if (pdf_spaces or wrapped) and 10 * sum(line.blank_before for line in lines) >= 9 * len(lines):
+        # a blank line after every line (double-spaced text) says nothing about paragraphs
+        lines = [Line(line.no, line.text) for line in lines]
+    if pdf_spaces:
         lines = [Line(line.no, _STRAY_SPACE.sub("", line.text), line.blank_before) for line in lines]
         return _join_wrapped(lines, _MIN_JOINED_LINE, sentence_inside=True)
-    if is_hard_wrapped(lines):
+    if wrapped:
         return _join_wrapped(lines, _FULL_LINE_SHARE * _typical_width([line.text for line in lines]))
     return lines
 
@@ -279,17 +284,15 @@ def join_wrapped_titles(lines: list[Line]) -> list[Line]:
     """Join a title wrapped over 2-3 short lines: no line ends a sentence or starts with a
     marker, and only the last ends with a document type (通知 / 意见 / 条例 / 办法 …)."""
     types = noise_words()["document_types"]
-
     out: list[Line] = []
     i = 0
     while i < len(lines):
         span = _title_span(lines, i, types)
         parts = lines[i : i + span]
-        out.append(
-            parts[0]
-            if span == 1
-            else Line(parts[0].no, "".join(p.text for p in parts), parts[0].blank_before)
-        )
+        text = parts[0].text
+        for part in parts[1:]:
+            text += _joiner(text, part.text) + part.text
+        out.append(parts[0] if span == 1 else Line(parts[0].no, text, parts[0].blank_before))
         i += span
     return out
 

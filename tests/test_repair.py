@@ -290,6 +290,11 @@ def test_hard_wrapped_text_with_blank_lines_between_paragraphs() -> None:
     assert _clean(raw)[0] == _PARAGRAPHS
 
 
+def test_double_spaced_hard_wrapped_text_is_rejoined() -> None:
+    raw = "\n\n".join(_wrap(_PARAGRAPHS, 24).split("\n"))
+    assert _clean(raw)[0] == _PARAGRAPHS
+
+
 def _spaced(paragraph: str, every: int) -> str:
     """A paragraph as a PDF extractor joins its printed lines: with a space at each line end."""
     return " ".join(paragraph[i : i + every] for i in range(0, len(paragraph), every))
