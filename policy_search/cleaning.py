@@ -39,9 +39,9 @@ _META_PAIR = rf"(?:{_META_KEYS})\s*：[^。；]{{0,60}}?"  # key：short value w
 _NO_SENTENCE = r"(?!.*。)"
 _SEP = r"[ \t\xa0]*[>》›»＞][ \t\xa0]*"  # breadcrumb separators (》 of a 《书名》 is masked first)
 _CRUMB = r"[^>》›»＞\s。；！？，、…]{1,20}"  # one breadcrumb item: a short label, no sentence
-_CRUMB_PREFIX = r"(?:当前位置|您的位置|你的位置|您现在的位置|所在位置)\s*：?\s*"
+_CRUMB_PREFIX = r"(?:当前位置|您的位置|你的位置|您现在的位置|您所在的位置|您所在位置|所在位置)\s*：?\s*"
 _WIDGET_WORDS = (
-    r"分享到|收藏本文|收藏|打印本页|打印|关闭窗口|关闭|【字体|字体|字号|大|中|小|默认"
+    r"分享到|分享|收藏本文|收藏|打印本页|打印|关闭窗口|关闭|【字体|字体|字号|大|中|小|默认"
     r"|扫一扫在手机(?:上)?(?:打开|查看|浏览)(?:当前页面?|本页)?|扫一扫|新浪微博|腾讯微博|微博|微信"
     r"|QQ空间|QQ|复制链接|[【】\[\]：|｜/、]"
 )
@@ -49,7 +49,8 @@ _DASHES = "[-—–－]+"
 _PAGE_NUMBER = (  # - 3 - / —12— / 第3页 / 第 3 页，共 10 页
     rf"{_DASHES}\s*\d{{1,4}}\s*{_DASHES}|第\s*\d{{1,4}}\s*页(?:\s*[，/]?\s*共\s*\d{{1,4}}\s*页)?"
 )
-_WIDGET_SIGN = r"分享到|收藏本文|打印本页|关闭窗口|【字体|【打印|【关闭|字号|扫一扫"  # one must be there
+# a widget line holds at least one of these
+_WIDGET_SIGN = r"分享到|分享：|收藏本文|打印本页|关闭窗口|【字体|【打印|【关闭|字号|扫一扫"
 
 # (pattern, reason), tried in order on each stripped line; the first pattern matching the
 # whole line wins (``fullmatch``): a line that merely starts like boilerplate is kept.
