@@ -144,7 +144,8 @@ def join_lone_numbers(lines: list[Line]) -> list[Line]:
         glue = None
         if out and _is_number(line.text):
             prev, pieces = out[-1]
-            if not ends_paragraph(pieces[-1]) and not (len(pieces) == 1 and _is_heading(prev.text)):
+            in_sentence = not ends_paragraph(pieces[-1]) and "\t" not in pieces[-1]  # not after a row
+            if in_sentence and not (len(pieces) == 1 and _is_heading(prev.text)):
                 pieces.append(_joiner(pieces[-1], line.text) + line.text)
                 glue = _SENTENCE
                 continue

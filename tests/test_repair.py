@@ -260,6 +260,8 @@ def test_lone_numbers_at_a_boundary_stay_apart() -> None:
 def test_a_row_number_after_a_finished_row_joins_its_row() -> None:
     lines, _ = _clean("推进专利导航。\n7\n建设知识产权服务站。\n8\n（三）加强保护。")
     assert lines == ["推进专利导航。", "7\t建设知识产权服务站。", "8", "（三）加强保护。"]
+    lines, _ = _clean("各项任务如下。\n1\n建设知识产权服务站\n2\n完善专利导航机制，推进转化运用。")
+    assert lines == ["各项任务如下。", "1\t建设知识产权服务站", "2\t完善专利导航机制，推进转化运用。"]
 
 
 # --- PDF text ------------------------------------------------------------------------------------
