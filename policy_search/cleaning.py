@@ -39,7 +39,7 @@ _META_PAIR = rf"(?:{_META_KEYS})\s*：[^。；]{{0,60}}?"  # key：short value w
 _NO_SENTENCE = r"(?!.*。)"
 _SEP = r"[ \t\xa0]*[>》›»＞][ \t\xa0]*"  # breadcrumb separators (》 of a 《书名》 is masked first)
 _CRUMB = r"[^>》›»＞\s。；！？，、…]{1,20}"  # one breadcrumb item: a short label, no sentence
-_CRUMB_PREFIX = r"(?:当前位置|您的位置|你的位置|您现在的位置|您所在的位置|您所在位置|所在位置)\s*：?\s*"
+_CRUMB_PREFIX = r"(?:当前位置|您的位置|你的位置|您现在的位置|您所在的位置|您所在位置|所在位置)"
 _WIDGET_WORDS = (
     r"分享到|分享|收藏本文|收藏|打印本页|打印|关闭窗口|关闭|【字体|字体|字号|大|中|小|默认"
     r"|扫一扫在手机(?:上)?(?:打开|查看|浏览)(?:当前页面?|本页)?|扫一扫|新浪微博|腾讯微博|微博|微信"
@@ -55,7 +55,10 @@ _WIDGET_SIGN = r"分享到|分享：|收藏本文|打印本页|关闭窗口|【�
 # (pattern, reason), tried in order on each stripped line; the first pattern matching the
 # whole line wins (``fullmatch``): a line that merely starts like boilerplate is kept.
 RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"{_CRUMB_PREFIX}(?:(?:{_SEP})?{_CRUMB}(?:{_SEP}{_CRUMB})*(?:{_SEP})?)?"), "breadcrumb"),
+    (
+        re.compile(rf"{_CRUMB_PREFIX}\s*(?:(?:：|{_SEP})\s*(?:{_CRUMB}(?:{_SEP}{_CRUMB})*(?:{_SEP})?)?)?"),
+        "breadcrumb",
+    ),
     (re.compile(rf"(?:{_SEP})?{_CRUMB}(?:{_SEP}{_CRUMB}){{2,}}(?:{_SEP})?"), "breadcrumb"),
     (re.compile(rf"{_SEP}{_CRUMB}(?:{_SEP}{_CRUMB})+(?:{_SEP})?"), "breadcrumb"),
     (re.compile(rf"{_SEP}[^>》›»＞\s。；！？，、…\d.%]{{1,6}}(?:{_SEP})?|{_SEP}"), "breadcrumb"),
@@ -96,9 +99,9 @@ def clean_text(raw: str) -> tuple[str, tuple[Removed, ...]]:
     The text is put in canonical punctuation (``normalize_char_width``), split into lines
     (line numbers are 1-based, counted as ``str.splitlines`` does), each line is stripped and
     empty lines are dropped. Boilerplate lines (``boilerplate_reason``; the value line under a
-    bare 来源： key) are moved into ``Removed`` records, then ``repair`` removes navigation
-    blocks and tables of contents and re-joins flattened tables, lone numbers, PDF hard wraps
-    and wrapped titles; a bare 附件： line left at the very end (its attachment was not
+    bare 来源： key), navigation blocks and tables of contents are moved into ``Removed``
+    records; ``repair.repair_lines`` then re-joins flattened tables, lone numbers, PDF hard
+    wraps and wrapped titles; a bare 附件： line left at the very end (its attachment was not
     captured) is removed too. The cleaned text is the kept lines joined with "\\n".
     """
     lines: list[Line] = []
@@ -112,7 +115,7 @@ def clean_text(raw: str) -> tuple[str, tuple[Removed, ...]]:
     _mark_navigation(lines)
     kept = [line for line in lines if not line.reason]
     _mark_table_of_contents(kept)
-    removed = [Removed(line.no, line.text, line.reason) for line in lines if line.reason]
+    removed = [Removed(line.no, line.text, line.reason) for line in lines if line.reason is not None]
     kept = repair_lines([line for line in kept if not line.reason])
     while kept and _ATTACHMENT_TAIL.match(kept[-1].text):
         line = kept.pop()

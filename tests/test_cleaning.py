@@ -179,6 +179,7 @@ def test_boilerplate_rules(line: str, reason: str) -> None:
         "建立专利信息分享到户机制",
         "上一篇文章提到的任务已经完成",
         "、",
+        "所在位置优越",
         # too long to be boilerplate even with a widget word
         "分享到" + "推进知识产权强市建设" * 13,
     ],
