@@ -224,7 +224,7 @@ def _mark_related_links(lines: list[Line], headings: frozenset[str]) -> None:
 # ---------------------------------------------------------------------------------------------
 # Table of contents
 
-_TOC_HEAD = re.compile(r"目\s*录|目\s*次")
+_TOC_HEAD = re.compile(r"(?:目\s*录|目\s*次)\s*：?")
 _TOC_PAGE = re.compile(r"(?:\s*[.·…．_-]{2,}\s*|\s+)\d{1,4}$")
 _WHITESPACE = re.compile(r"\s+")
 _MAX_TOC_LINE = 60

@@ -189,7 +189,7 @@ def test_table_of_contents_with_page_numbers_is_removed() -> None:
 
 
 def test_table_of_contents_without_page_numbers_is_removed() -> None:
-    raw = "目录\n一、总体要求\n二、主要任务\n三、保障措施\n一、总体要求\n坚持创新。\n二、主要任务\n推进转化。\n三、保障措施\n加强领导。"
+    raw = "目录：\n一、总体要求\n二、主要任务\n三、保障措施\n一、总体要求\n坚持创新。\n二、主要任务\n推进转化。\n三、保障措施\n加强领导。"
     lines, removed = _clean(raw)
     assert len(removed) == 4 and lines[0] == "一、总体要求" and lines.count("二、主要任务") == 1
 
