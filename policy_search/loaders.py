@@ -32,6 +32,8 @@ from bs4.element import (
     TemplateString,
 )
 
+from .repair import join_wrapped_lines
+
 if TYPE_CHECKING:
     from docx.table import Table
 
@@ -418,19 +420,6 @@ def _table_rows(table: Table) -> Iterator[str]:
 # ---------------------------------------------------------------------------------------------
 # PDF
 
-_SENTENCE_END = frozenset("。；！？：…;!?:.")
-_CLOSING_BRACKETS = frozenset("）)]】」』〕〉》")
-_CN_NUM = "一二三四五六七八九十百零〇"
-_HEADING_MARKER = re.compile(
-    rf"^(?:[{_CN_NUM}]+、"  # 一、
-    rf"|[（(][{_CN_NUM}]+[）)]"  # （一） (一)
-    r"|\d{1,3}[.、．](?!\d)"  # 1. 1、  (not 1.5万件)
-    r"|[（(]\d{1,3}[）)]"  # （1）
-    r"|——"  # —— bullet of Chinese work plans
-    rf"|第[{_CN_NUM}\d]+[章节条部分])"  # 第一章 第三条
-)
-_FULL_LINE_SHARE = 0.8  # a line shorter than this share of a full line ends its paragraph
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DECORATED_PAGE_NUMBER = re.compile(r"[-—–－\s]*(\d{1,4})[-—–－\s]*")
 _WORDED_PAGE_NUMBER = re.compile(r"第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+")
 
@@ -477,70 +466,6 @@ def _strip_page_number(page_text: str, page_no: int) -> str:
         if not lines:
             return ""
     return "\n".join(lines)
-
-
-def join_wrapped_lines(text: str) -> str:
-    """Re-join lines that a PDF hard-wrapped inside a paragraph; one paragraph per line out.
-
-    PDF text comes out one printed line per line, so a sentence is cut wherever the margin fell.
-    Heuristic: a line is joined to the next one unless
-    - it ends with sentence punctuation (。；！？：…, or ASCII ; ! ? : .) or a closing bracket
-      (）)]】」』〕〉》), or
-    - the next line starts with a heading marker (一、 / （一） / (一) / 1. / 1、 / （1） / —— /
-      第一章 / 第三条; ``1.5亿元`` is a number, not a marker), or
-    - it is clearly shorter than a full printed line (< 80% of the typical line width): a
-      wrapped line runs to the margin, while headings, titles, table rows and signatures stop
-      short — without this a heading would swallow the paragraph under it, or
-    - a blank line follows it (a paragraph break).
-    Two words of Latin text are joined with a space; Chinese text and numbers with nothing.
-    """
-    lines = [line.strip() for line in _normalize_newlines(text).split("\n")]
-    width = _typical_width(lines)
-    paragraphs: list[str] = []
-    paragraph = ""
-    last = ""  # last printed line added to ``paragraph``
-    for line in lines:
-        if not line:
-            if paragraph:
-                paragraphs.append(paragraph)
-            paragraph = last = ""
-            continue
-        if paragraph and _continues(last, line, width):
-            paragraph += _joiner(last, line) + line
-        else:
-            if paragraph:
-                paragraphs.append(paragraph)
-            paragraph = line
-        last = line
-    if paragraph:
-        paragraphs.append(paragraph)
-    return "\n".join(paragraphs)
-
-
-def _typical_width(lines: list[str]) -> int:
-    """Length of a full printed line: the longest line, or the 90th percentile once there are
-    enough lines for a stray long one (a merged table row) to be an outlier."""
-    lengths = sorted(len(line) for line in lines if line)
-    if len(lengths) < 10:
-        return lengths[-1] if lengths else 0
-    return lengths[int(0.9 * (len(lengths) - 1))]
-
-
-def _continues(last: str, following: str, width: int) -> bool:
-    if last[-1] in _SENTENCE_END or last[-1] in _CLOSING_BRACKETS:
-        return False
-    if _HEADING_MARKER.match(following):
-        return False
-    return len(last) >= _FULL_LINE_SHARE * width
-
-
-def _joiner(last: str, following: str) -> str:
-    """A space between two words of Latin text; nothing in Chinese, nor inside a number."""
-    left, right = last[-1], following[0]
-    words = left.isascii() and right.isascii() and left.isalnum() and right.isalnum()
-    if not words or (left.isdigit() and right.isdigit()) or _CJK.search(last):
-        return ""
-    return " "
 
 
 _READERS: dict[str, Callable[[bytes], str]] = {
