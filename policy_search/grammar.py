@@ -30,31 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "○": 0,
-    "一": 1,
-    "壹": 1,
-    "二": 2,
-    "两": 2,
-    "贰": 2,
-    "三": 3,
-    "叁": 3,
-    "四": 4,
-    "肆": 4,
-    "五": 5,
-    "伍": 5,
-    "六": 6,
-    "陆": 6,
-    "七": 7,
-    "柒": 7,
-    "八": 8,
-    "捌": 8,
-    "九": 9,
-    "玖": 9,
-}
-CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+from .cnnum import cn_to_int as _cn_value
+
 CN_NUM = "一二三四五六七八九十"  # numerals of section markers (一、 （十二）)
 CN_NUM_FULL = "零〇一二三四五六七八九十百千两"  # numerals of article numbers (第一百零二条)
 SENTENCE_END = "。；！？"
@@ -62,32 +39,11 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def cn_to_int(numeral: str) -> int:
-    """一 → 1, 十 → 10, 十二 → 12, 三十二 → 32, 一百零二 → 102, 二〇二〇 → 2020 (digit by digit).
+    """一 → 1, 十二 → 12, 一百零二 → 102, 二〇二〇 → 2020; 0 for text that is not a numeral.
 
-    Returns 0 for text that is not a Chinese numeral.
-    """
-    if not numeral:
-        return 0
-    if not any(ch in CN_UNITS or ch == "万" for ch in numeral):
-        if not all(ch in CN_DIGITS for ch in numeral):
-            return 0
-        value = 0
-        for ch in numeral:  # 二〇二〇 read digit by digit
-            value = value * 10 + CN_DIGITS[ch]
-        return value
-    total, section, digit = 0, 0, None
-    for ch in numeral:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            section += (1 if digit is None else digit) * CN_UNITS[ch]
-            digit = None
-        elif ch in "万":
-            total += (section + (digit or 0)) * 10_000
-            section, digit = 0, None
-        else:
-            return 0
-    return total + section + (digit or 0)
+    The one numeral reader is ``cnnum.cn_to_int`` (None for non-numerals); markers count from 1,
+    so 0 is a safe "no number" here."""
+    return _cn_value(numeral) or 0
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .grammar import match_at
 from .normalize import normalize_char_width, to_simplified
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -102,10 +103,12 @@ def _head(lines: Lines) -> list[int]:
     return out
 
 
-_BODY_START = re.compile(
-    r"^\s*(?:第[一二三四五六七八九十]+[章条]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
-)
+_BODY_FAMILIES = ("chapter", "article", "cn", "cn_paren")  # a line starting so opens the body
 _SALUTATION = re.compile(r"^\s*各[^。]{1,200}：\s*$|^\s*[^。：]{2,200}[、，][^。：]{1,200}：\s*$")
+
+
+def _body_start(line: str) -> bool:
+    return match_at(line, 0, _BODY_FAMILIES) is not None
 
 
 def _not_title_part(line: str) -> bool:
@@ -127,7 +130,7 @@ def find_title(lines: Lines) -> Found | None:
     bad_starts = tuple(r.data["not_title_starts"])
     for pos, i in enumerate(head):
         first = lines.simp[i].strip()[:_CUT]
-        if _BODY_START.match(first) or _SALUTATION.match(first):
+        if _body_start(first) or _SALUTATION.match(first):
             return None
         if len(re.findall(r"[\u4e00-\u9fff]", first[:20])) < 4 or first.startswith(bad_starts):
             continue

@@ -150,7 +150,7 @@ def split_parts(text: str, doc_types: tuple[str, ...]) -> list[Part]:
 def find_body_start(text: str, title: str) -> int:
     """Where a document starts after a covering notice run into it (关于印发X的通知 … X为加快…):
     the last place before the first 一、 heading where the issued title recurs, not in 《》."""
-    if not title or "通知" not in text[:200]:
+    if not title or not re.search(r"(?:印发|转发).{0,80}通知", text[:300]):
         return 0
     inner = re.search(r"《([^》]{4,80})》|印发(.{4,80}?)的通知", title)
     names = [title, *(g for g in (inner.groups() if inner else ()) if g)]
