@@ -94,22 +94,31 @@ def _last(value: str | Sequence[str] | None) -> str:
     return value[-1] if value else ""
 
 
+MAX_URL_VALUES = 50  # values per URL filter parameter; more is no real search, only load
+MAX_URL_PARAM_CHARS = 4_000  # characters read of one parameter
+
+
 def plain_text(value: str | None, limit: int = MAX_QUERY_CHARS) -> str:
     """``value`` without control characters and runs of whitespace, cut to ``limit``; no other change."""
-    value = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value or "")
+    value = (value or "")[: 4 * limit + 16]  # a 500 KB link is cut before any work on it
+    value = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value)
     return " ".join(value.split())[:limit]
 
 
 def _all(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """ "a,b" and repeated keys both work; order kept, duplicates and blanks dropped, at most
+    ``MAX_URL_VALUES`` values from at most ``MAX_URL_PARAM_CHARS`` characters each."""
     if value is None:
         return ()
-    values = [value] if isinstance(value, str) else list(value)
-    out: list[str] = []
-    for v in values:  # "a,b" and repeated keys both work; keep order, drop duplicates and blanks
-        for part in str(v).split(","):
+    values = [value] if isinstance(value, str) else list(value)[:MAX_URL_VALUES]
+    out: dict[str, None] = {}
+    for v in values:
+        for part in str(v)[:MAX_URL_PARAM_CHARS].split(",", MAX_URL_VALUES):
             part = plain_text(part, 200)
-            if part and part not in out:
-                out.append(part)
+            if part:
+                out.setdefault(part, None)
+            if len(out) >= MAX_URL_VALUES:
+                return tuple(out)
     return tuple(out)
 
 

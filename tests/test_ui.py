@@ -488,3 +488,16 @@ def test_cards_carry_anchor_ids():
         "t/一", "t", "计划", "局", "市", "市", 2020, "2020", (), "标题", "正文", (), (), "task", 0, 2
     )
     assert 'id="card-4"' in ui.card_html(Hit(chunk, 4, 0.5, None, None))
+
+
+def test_huge_url_parameters_are_cut_not_processed():
+    # before: a 493 KB region=r0,r1,… link took 37 s (membership test in a growing list)
+    from policy_search.ui import MAX_URL_VALUES, state_from_params
+
+    big = ",".join(f"r{i}" for i in range(60_000))
+    state = state_from_params(
+        {"region": big, "q": "质押" * 250_000, "plan": [f"p{i}" for i in range(100_000)]}
+    )
+    assert len(state.regions) == MAX_URL_VALUES and state.regions[:2] == ("r0", "r1")
+    assert len(state.doc_ids) == MAX_URL_VALUES
+    assert 0 < len(state.query) <= 2000
