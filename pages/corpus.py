@@ -22,8 +22,9 @@ status_cols[1].metric("任务条目", counts.get("chunks", len(engine.chunks)))
 status_cols[2].metric("语义模型", manifest.get("encoder", {}).get("name", "?"))
 status_cols[3].metric("索引状态", "已过期" if engine.stale else "最新")
 st.caption(
-    f"索引建立于 {ui.format_built_at(manifest.get('built_at', ''))} · 索引目录 {shared.index_dir()} · "
-    f"文件目录 {corpus}"
+    f"索引建立于 {ui.format_built_at(manifest.get('built_at', ''))} · "
+    f"索引目录 {ui.message(ui.display_path(shared.index_dir()))} · "
+    f"文件目录 {ui.message(ui.display_path(corpus))}"
 )
 
 if engine.stale:

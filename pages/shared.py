@@ -120,7 +120,7 @@ def build_settings(index: Path) -> Settings:
 def run_build(title: str) -> bool:
     """Build or update the index from the corpus with a progress bar; True when it worked."""
     index, corpus = index_dir(), corpus_dir()
-    bar = st.progress(0.0, text=f"{title}：正在读取 {corpus}/ 中的文件…")
+    bar = st.progress(0.0, text=f"{title}：正在读取 {ui.display_path(corpus)}/ 中的文件…")
 
     def progress(done: int, total: int) -> None:
         bar.progress(min(done / max(total, 1), 1.0), text=f"{title}：正在生成向量 {done}/{total}")
@@ -134,7 +134,7 @@ def run_build(title: str) -> bool:
         return False
     except Exception as exc:  # show it on the page instead of a traceback
         bar.empty()
-        st.error(f"构建索引失败：{exc}")
+        st.error(f"构建索引失败：{ui.message(str(exc))}")
         return False
     bar.progress(1.0, text=f"{title}完成：{report.documents} 份文件，{report.chunks} 个任务")
     return True
@@ -149,16 +149,19 @@ def get_engine() -> SearchEngine:
     version = current_version(index)
     if version is None or not version.is_dir():
         if not corpus.is_dir():
-            st.error(f"没有找到检索索引（{index}），也没有找到文件夹 {corpus}/，无法建立索引。")
+            st.error(
+                f"没有找到检索索引（{ui.display_path(index)}），也没有找到文件夹 "
+                f"{ui.display_path(corpus)}/，无法建立索引。"
+            )
             st.stop()
-        st.info(f"首次使用：正在根据 {corpus}/ 中的规划文件建立检索索引，只需一次。")
+        st.info(f"首次使用：正在根据 {ui.display_path(corpus)}/ 中的规划文件建立检索索引，只需一次。")
         if run_build("建立索引"):
             st.rerun()
         st.stop()
     try:
         return _engine(str(index), str(corpus), version.name, corpus_signature(corpus))
     except IndexNotReady as exc:
-        st.error(f"检索索引无法打开：{exc}")
+        st.error(f"检索索引无法打开：{ui.message(str(exc))}")
         if st.button("重建索引", key="rebuild_broken", type="primary") and run_build("重建索引"):
             st.rerun()
         st.stop()
@@ -181,7 +184,7 @@ def stale_notice(engine: SearchEngine, key: str) -> None:
 
 
 def ui_reason(reason: str) -> str:
-    return reason.split(";")[0] if reason else "索引已过期"
+    return ui.message(reason.split(";")[0]) if reason else "索引已过期"
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -699,12 +700,35 @@ def citations_text(hits: Sequence[Hit]) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|www|@)")
+
+
 def markdown_escape(text: str, limit: int = 60) -> str:
-    """``text`` (cut to ``limit`` characters) safe to put inside Streamlit Markdown as plain text."""
+    """``text`` (cut to ``limit`` characters) safe to put inside Streamlit Markdown as plain text:
+    no formatting, no image or link syntax, and no web or mail address turned into a link (an
+    invisible word joiner breaks http / www / @)."""
     text = plain_text(text)
     if len(text) > limit:
         text = text[:limit] + "…"
+    text = _AUTOLINK.sub("\\1\u2060", text)
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def message(text: str) -> str:
+    """A notice or error (from a file, a catalog value, an exception) as plain text for Markdown."""
+    return markdown_escape(text, 400)
+
+
+def display_path(path: str | Path) -> str:
+    """A folder as shown on the page: relative to the working folder, never the server's
+    absolute path (a folder elsewhere shows only its name)."""
+    path = Path(path)
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return f"…/{path.name}"
 
 
 def no_hits_message(query: str, filters: Filters, effects: Sequence[FilterEffect]) -> str:
@@ -766,7 +790,13 @@ def document_rows(
     for doc_id, doc in on_disk.items():
         if doc_id not in fingerprints:
             rows.append(_doc_row(doc.get("title", doc_id), doc, {"doc_id": doc_id}, by_doc, "新文件，需重建"))
-    return rows
+    return _safe_cells(rows)
+
+
+def _safe_cells(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table rows whose text cannot run as a spreadsheet formula when the table is downloaded
+    (Streamlit's own table download writes cells as they are: a file named =HYPERLINK(…).txt)."""
+    return [{k: _cell(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
 
 
 def _doc_row(
@@ -824,7 +854,7 @@ def provenance_rows(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, An
                     "编号": doc.get("doc_id", ""),
                 }
             )
-    return rows
+    return _safe_cells(rows)
 
 
 def provenance_html(doc: Mapping[str, Any]) -> str:

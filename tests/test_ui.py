@@ -501,3 +501,23 @@ def test_huge_url_parameters_are_cut_not_processed():
     assert len(state.regions) == MAX_URL_VALUES and state.regions[:2] == ("r0", "r1")
     assert len(state.doc_ids) == MAX_URL_VALUES
     assert 0 < len(state.query) <= 2000
+
+
+def test_page_messages_are_plain_text_without_links_or_images():
+    from policy_search.ui import display_path, message
+
+    shown = message("catalog.toml: ![x](http://evil.example/p.png) 见 www.example.com **粗体**")
+    assert "](" not in shown and "**" not in shown
+    assert "http://" not in shown and "www." not in shown  # no auto-link: a word joiner breaks it
+    assert display_path("/srv/secret/place/corpus") == "…/corpus"
+    assert display_path("corpus") == "corpus"
+
+
+def test_corpus_table_cells_never_start_a_formula():
+    from policy_search.ui import document_rows
+
+    docs = [
+        {"doc_id": "x", "title": '=HYPERLINK("http://e.example")', "path": "=cmd.txt", "fingerprint": "f"}
+    ]
+    rows = document_rows({"documents": []}, [], docs)
+    assert all(not str(v).startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
