@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import logging
+import os
 import re
 import threading
 import unicodedata
@@ -750,15 +751,31 @@ def effect_line(effect: FilterEffect) -> str:
 # ------------------------------------------------------------------ corpus page
 
 
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def page_timezone() -> tuple[Any, str]:
+    """The zone times are shown in: POLICY_SEARCH_TZ, else the server's TZ, else Asia/Shanghai."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = os.environ.get("POLICY_SEARCH_TZ") or os.environ.get("TZ") or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name), name
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE), DEFAULT_TIMEZONE
+
+
 def format_built_at(value: str) -> str:
-    """``2026-11-21T05:24:31+00:00`` → ``2026-11-21 05:24 UTC`` (unknown values pass through)."""
+    """``2026-11-21T05:24:31+00:00`` → ``2026-11-21 13:24（Asia/Shanghai）``: local time with the zone
+    named (times without a zone pass through as written; unknown values too)."""
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return value or "未知"
-    offset = moment.utcoffset()
-    zone = "UTC" if offset is not None and not offset else moment.strftime("%z") or ""
-    return f"{moment:%Y-%m-%d %H:%M} {zone}".strip()
+    if moment.utcoffset() is None:
+        return f"{moment:%Y-%m-%d %H:%M}"
+    zone, name = page_timezone()
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}（{name}）"
 
 
 def document_rows(
