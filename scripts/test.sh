@@ -16,4 +16,5 @@ if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microh
   fi
 fi
 python -m ruff check .
+python -m ruff format --check .
 python -m pytest -q "$@"
