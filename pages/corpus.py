@@ -62,4 +62,4 @@ skipped = manifest.get("skipped") or []
 if skipped:
     with st.expander(f"未收录的文件（{len(skipped)}）"):
         for s in skipped:
-            st.text(f"{s.get('path')}: {s.get('reason')}")
+            st.text(f"{s.get('path')}：{ui.reason_zh(str(s.get('reason', '')))}")

@@ -732,6 +732,45 @@ def display_path(path: str | Path) -> str:
         return f"…/{path.name}"
 
 
+_REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), zh)
+    for pattern, zh in (
+        (r"^empty file \(0 bytes\)", "空文件（0 字节）"),
+        (r"^empty file \(only whitespace\)", "空文件（只有空白字符）"),
+        (
+            r"^unsupported file type (\S+|'[^']*')",
+            r"不支持的文件类型 \1（支持 .txt .md .html .htm .docx .pdf）",
+        ),
+        (r"^binary file", "二进制文件，不是文本"),
+        (
+            r"^undecodable bytes|cannot read txt file \(ValueError: undecodable",
+            "无法识别的文字编码（不是 UTF-8 或 GB18030）",
+        ),
+        (r"^encrypted PDF", "PDF 已加密（需要密码）"),
+        (r"^corrupt or unreadable PDF", "PDF 文件损坏或无法读取"),
+        (r"^corrupt or unreadable \.docx", "Word 文件损坏或无法读取"),
+        (r"^no text layer", "PDF 没有文字层（可能是扫描件）"),
+        (r"^no text in the HTML body", "网页正文中没有文字"),
+        (r"^no text in the document", "文档中没有文字"),
+        (r"^no text left after removing", "去除网页模板内容后没有正文"),
+        (r"^same text as (.+); indexed once", r"与 \1 内容相同，只收录一次"),
+        (r"^symbolic link", "符号链接：出于安全考虑不读取"),
+        (r"^not a regular file", "不是普通文件（设备、管道或套接字）"),
+        (r"^cannot read", "无法读取文件"),
+    )
+)
+
+
+def reason_zh(reason: str) -> str:
+    """A skipped file's reason (English in the library and the CLI) in Chinese for the page;
+    an unknown reason is shown as it is."""
+    for pattern, zh in _REASONS_ZH:
+        m = pattern.search(reason)
+        if m:
+            return m.expand(zh)
+    return reason
+
+
 def no_hits_message(query: str, filters: Filters, effects: Sequence[FilterEffect]) -> str:
     """What to tell the user when a search finds nothing (Markdown; the query, as typed, is escaped)."""
     shown = f"与「{markdown_escape(query)}」相关的" if plain_text(query) else ""

@@ -523,3 +523,27 @@ def test_corpus_table_cells_never_start_a_formula():
     ]
     rows = document_rows({"documents": []}, [], docs)
     assert all(not str(v).startswith(("=", "+", "-", "@")) for row in rows for v in row.values())
+
+
+def test_skip_reasons_are_shown_in_chinese(tmp_path):
+    import os
+
+    from policy_search.corpus import load_corpus
+
+    (tmp_path / "a.txt").write_bytes(b"")
+    (tmp_path / "b.doc").write_text("x", encoding="utf-8")
+    (tmp_path / "c.txt").write_bytes(b"\x00\x01binary\x00")
+    (tmp_path / "d.pdf").write_bytes(b"%PDF-1.4 broken")
+    (tmp_path / "e.txt").write_text("一、总体要求\n加强保护，推进工作。", encoding="utf-8")
+    (tmp_path / "f.txt").write_text("一、总体要求\n加强保护，推进工作。", encoding="utf-8")
+    os.symlink(tmp_path / "e.txt", tmp_path / "g.txt")
+    skipped = load_corpus(tmp_path).skipped
+    shown = {s.path: ui.reason_zh(s.reason) for s in skipped}
+    assert shown == {
+        "a.txt": "空文件（0 字节）",
+        "b.doc": "不支持的文件类型 '.doc'（支持 .txt .md .html .htm .docx .pdf）",
+        "c.txt": "二进制文件，不是文本",
+        "d.pdf": "PDF 文件损坏或无法读取",
+        "f.txt": "与 e.txt 内容相同，只收录一次",
+        "g.txt": "符号链接：出于安全考虑不读取",
+    }
