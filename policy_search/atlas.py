@@ -43,7 +43,7 @@ _SCALES = {
 }
 _NUM = r"\d+(?:\.\d+)?"
 _BASELINE_RE = re.compile(
-    rf"(?:从|由)(?:\d{{4}}年(?:底|末)?的?)?(?P<value>{_NUM})\s*(?P<unit>[^\d\s，。；、到至]{{0,3}}?)"
+    rf"(?P<base>(?:从|由)(?:\d{{4}}年(?:底|末)?的?)?{_NUM}\s*(?:亿元|万元|元|万件|件|万人次|人次|万人|人|万家|家|个|%)?)"
     r"(?:提高|增加|增长|提升|上升|降低|减少|下降|缩短|扩大)?(?:到|至)"
 )
 
@@ -240,7 +240,7 @@ def _is_qualifier(text: str, end: int) -> bool:
 
 def _baseline(sentence: str) -> str:
     m = _BASELINE_RE.search(sentence)
-    return m.group(0)[:-1].rstrip("提高增加增长提升上升降低减少下降缩短扩大") if m else ""
+    return m.group("base") if m else ""
 
 
 def chunk_rows(chunk: Chunk, rules: GroupRules) -> list[TargetRow]:
@@ -310,7 +310,7 @@ def canonical_unit(units: Iterable[str], preferred: str = "") -> str:
 
 
 def convert(value: float, unit: str, to: str) -> float | None:
-    """``value`` in ``unit`` expressed in ``to`` (亿元 ↔ 万元 ↔ 元 …); None when they measure different things."""
+    """``value`` in ``unit`` expressed in ``to`` (亿元 ↔ 万元 ↔ 元 …); None when not convertible."""
     if unit == to:
         return value
     a, b = _SCALES.get(unit), _SCALES.get(to)
