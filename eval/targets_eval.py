@@ -97,7 +97,7 @@ def evaluate(corpus_dir: Path, labels: list[dict]) -> dict:
         "missed": [f"{label['chunk_id']} {label['number']}" for label, row in pairs if row is None],
         "extra": [f"{r.chunk_id} {r.number}" for r in rows if id(r) not in matched_ids],
         "wrong_group": [
-            f"{label['chunk_id']} {label['number']}: {row.group if row.grouped else None} ≠ {label.get('group')}"
+            f"{label['chunk_id']} {label['number']}: {row.group if row.grouped else None} ≠ {label['group']}"
             for (label, row), ok in zip(matched, group_ok)
             if not ok
         ],
