@@ -144,16 +144,17 @@ def _sentence_html(row: TargetRow) -> str:
 
 def table_html(rows: Sequence[TargetRow]) -> str:
     """The comparison table: one row per target, linked to its task card."""
-    titles = ("规划", "地区 · 层级", "指标（原文）", "目标值", "比较", "期限", "类型", "责任单位", "原文", "")
+    titles = ("规划", "地区 · 层级", "指标（原文）", "目标值", "比较", "期限", "类型", "责任单位", "原文")
     head = "".join(f"<th>{h}</th>" for h in titles)
-    out = [f'<table class="ps-atlas"><thead><tr>{head}</tr></thead><tbody>']
+    out = [f'<div class="ps-atlas-wrap"><table class="ps-atlas"><thead><tr>{head}</tr></thead><tbody>']
     for r in rows:
         kind = KIND_LABELS.get(r.kind, r.kind)
         units = "、".join(r.units) or "—"
         out.append(
             f'<tr class="ps-atlas-row" data-doc="{escape(r.doc_id)}" data-chunk="{escape(r.chunk_id)}">'
             f"<td><b>{escape(r.plan_title or r.doc_id)}</b><br>"
-            f'<span class="ps-meta">{escape(r.period)}</span></td>'
+            f'<span class="ps-meta">{escape(r.period)}</span><br>'
+            f'<a class="ps-atlas-link" href="{escape(search_link(r))}" target="_self">查看任务 →</a></td>'
             f'<td>{escape(r.region)}<br><span class="ps-meta">{escape(r.level)}</span></td>'
             f"<td>{escape(r.indicator)}</td>"
             f'<td class="ps-atlas-value">{escape(value_label(r))}</td>'
@@ -162,10 +163,9 @@ def table_html(rows: Sequence[TargetRow]) -> str:
             f'<td class="ps-kind-{escape(r.kind)}">{escape(kind)}</td>'
             f"<td>{escape(units)}</td>"
             f'<td class="ps-atlas-text">{_sentence_html(r)}</td>'
-            f'<td><a class="ps-atlas-link" href="{escape(search_link(r))}" target="_self">查看任务 →</a></td>'
             "</tr>"
         )
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -257,12 +257,16 @@ def rows_csv(rows: Sequence[TargetRow]) -> bytes:
 
 ATLAS_CSS = """
 <style>
+.ps-atlas-wrap{overflow-x:auto;}
 .ps-atlas{border-collapse:collapse;width:100%;font-size:0.86rem;}
 .ps-atlas th{background:#f1f5f9;text-align:left;padding:6px 8px;border-bottom:1px solid #cbd5e1;
   white-space:nowrap;}
 .ps-atlas td{padding:6px 8px;border-bottom:1px solid #e2e8f0;vertical-align:top;}
 .ps-atlas .ps-atlas-value{font-weight:600;white-space:nowrap;color:#92400e;}
-.ps-atlas .ps-atlas-text{color:#334155;max-width:36rem;}
+.ps-atlas td:nth-child(6){white-space:nowrap;}
+.ps-atlas .ps-atlas-text{color:#334155;min-width:15rem;}
+.ps-atlas td:first-child{min-width:9rem;}
+.ps-atlas td:nth-child(3){min-width:8rem;}
 .ps-atlas mark{background:#fde68a;padding:0 2px;}
 .ps-atlas .ps-kind-achievement{color:#64748b;}
 .ps-atlas a.ps-atlas-link{white-space:nowrap;color:#1d4ed8;text-decoration:none;}
