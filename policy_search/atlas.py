@@ -14,7 +14,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -320,8 +320,6 @@ def convert(value: float, unit: str, to: str) -> float | None:
 
 
 def _with_units(rows: list[TargetRow], rules: GroupRules) -> list[TargetRow]:
-    from dataclasses import replace
-
     preferred = {g.name: g.unit for g in rules.groups}
     by_group: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
@@ -391,13 +389,3 @@ def targets(engine: Any, indicator: str | None = None, filters: Filters | None =
         wanted = set(lookup(table(engine), indicator))
         rows = [r for r in rows if r.group in wanted]
     return list(rows)
-
-
-def group_counts(rows: Iterable[TargetRow]) -> list[tuple[str, int, int]]:
-    """(group, rows, plans) for each group, groups set by more plans first."""
-    plans: dict[str, set[str]] = {}
-    counts: dict[str, int] = {}
-    for r in rows:
-        plans.setdefault(r.group, set()).add(r.doc_id)
-        counts[r.group] = counts.get(r.group, 0) + 1
-    return sorted(((g, counts[g], len(p)) for g, p in plans.items()), key=lambda x: (-x[2], -x[1], x[0]))

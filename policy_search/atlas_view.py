@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from . import ui
-from .atlas import TargetRow, group_counts, lookup
+from .atlas import TargetRow, lookup
 from .retrieval import Filters
 
 KIND_LABELS = {"target": "目标", "achievement": "已实现"}
@@ -104,6 +104,16 @@ def restrict(state: AtlasState, options: ui.FilterOptions, rows: Sequence[Target
         year_min=search.year_min,
         year_max=search.year_max,
     )
+
+
+def group_counts(rows: Sequence[TargetRow]) -> list[tuple[str, int, int]]:
+    """(group, rows, plans) for each group, groups set by more plans first."""
+    plans: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
+    for r in rows:
+        plans.setdefault(r.group, set()).add(r.doc_id)
+        counts[r.group] = counts.get(r.group, 0) + 1
+    return sorted(((g, counts[g], len(p)) for g, p in plans.items()), key=lambda x: (-x[2], -x[1], x[0]))
 
 
 def indicator_choices(rows: Sequence[TargetRow]) -> dict[str, str]:
