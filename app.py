@@ -17,6 +17,7 @@ st.html(APP_CSS)
 page = st.navigation(
     [
         st.Page("pages/search.py", title="政策检索", icon=":material/search:", default=True),
+        st.Page("pages/atlas.py", title="指标对比", icon=":material/compare_arrows:", url_path="atlas"),
         st.Page("pages/corpus.py", title="文件与索引", icon=":material/library_books:", url_path="corpus"),
     ]
 )

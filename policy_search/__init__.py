@@ -12,6 +12,11 @@ encoders / analysis → index (dense + sparse) → retrieval → answers. The pu
 """
 
 from .answers import Answer, AnswerItem, ComparisonRow, GenerationError, answer
+
+# The targets atlas. The package attribute ``targets`` is this function; the extraction-rules
+# module stays importable (``from policy_search.targets import extract_targets``). It is
+# loaded by .answers above, so no later first import of it replaces the function.
+from .atlas import TargetRow, targets
 from .chunking import check_coverage, chunk_document
 from .corpus import Corpus, load_corpus
 from .encoders import Encoder, EncoderError, load_encoder
@@ -46,6 +51,7 @@ __all__ = [
     "Settings",
     "Skipped",
     "Target",
+    "TargetRow",
     "answer",
     "build_index",
     "check_coverage",
@@ -54,4 +60,5 @@ __all__ = [
     "load_corpus",
     "load_encoder",
     "open_index",
+    "targets",
 ]

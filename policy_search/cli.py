@@ -261,6 +261,39 @@ def cmd_answer(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_targets(args: argparse.Namespace) -> int:
+    """The targets atlas: every quantitative target, or those of one indicator (fuzzy)."""
+    import csv
+
+    from .atlas import lookup, table, targets
+    from .ui import _cell
+
+    engine = _open_engine(args.index)
+    indicator = " ".join(args.indicator).strip()
+    if indicator and not lookup(table(engine), indicator):
+        raise UsageError(f"no indicator matches {indicator!r}; run `targets` without one to list them")
+    rows = targets(engine, indicator or None, _filters(args, engine))
+    if args.json:
+        for row in rows:
+            print(json.dumps(row.to_dict(), ensure_ascii=False))
+        return 0
+    if args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        fields = list(rows[0].to_dict()) if rows else ["indicator"]
+        writer.writerow(fields)
+        for row in rows:
+            data = row.to_dict()
+            writer.writerow([_cell("、".join(v) if isinstance(v, list) else v) for v in data.values()])
+        return 0
+    out = [["group", "value", "comparator", "deadline", "kind", "region", "plan", "chunk_id"]]
+    for r in rows:
+        value = f"{r.value:g}{r.unit}"
+        out.append([r.group, value, r.comparator, r.deadline, r.kind, r.region, r.plan_title, r.chunk_id])
+    print_table(out, [26, 12, 8, 10, 11, 12, 30, 40])
+    print(f"{len(rows)} targets")
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .encoders import EncoderError
     from .index import BuildLocked, EmptyCorpus, build_index
@@ -349,6 +382,16 @@ def build_parser(prog: str = "policy-search") -> argparse.ArgumentParser:
     ans.add_argument("--llm-endpoint", help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1")
     ans.add_argument("--llm-model", help="model name at that endpoint, e.g. qwen2.5:7b-instruct")
     ans.set_defaults(func=cmd_answer)
+    tg = sub.add_parser(
+        "targets", help="every quantitative target of every plan, or of one indicator (指标对比)"
+    )
+    tg.add_argument("indicator", nargs="*", help="an indicator or part of one, e.g. 质押融资; none: all")
+    tg.add_argument("--index", default="index")
+    _add_filters(tg)
+    fmt = tg.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="one JSON object per target row")
+    fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
+    tg.set_defaults(func=cmd_targets)
     for name, command in sub.choices.items():
         command.set_defaults(parser=command)
         command.prog = f"{prog} {name}"

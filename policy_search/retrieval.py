@@ -164,6 +164,7 @@ class SearchEngine:
     _vectors: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     _aliases: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _masks: dict[Filters, np.ndarray] = field(default_factory=dict, repr=False)
+    atlas_table: Any = field(default=None, repr=False)  # the targets table (atlas.table), built on first use
 
     @classmethod
     def load(
