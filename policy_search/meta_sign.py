@@ -21,6 +21,7 @@ from .meta_text import (
     _is_agency,
     _iso,
     agency_names,
+    own_number_start,
     rules,
 )
 
@@ -104,7 +105,8 @@ def find_number(lines: Lines) -> Found | None:
             cited = "》" in simp[max(0, m.start() - 2) : m.start()]
             before_body = not seen_sentence and (first_stop < 0 or m.start() < first_stop)
             if (standalone or before_body) and not cited:
-                return _found(lines, i, lines.written(i, m.start(), m.end()).strip())
+                start = own_number_start(simp, m)
+                return _found(lines, i, lines.written(i, start, m.end()).strip())
         seen_sentence = seen_sentence or first_stop >= 0
     return None
 

@@ -52,7 +52,12 @@ def rules() -> _Rules:
         if w.strip() and not w.startswith("#")
     ]
     suffix = "|".join(sorted(map(re.escape, kinds), key=len, reverse=True))
-    end = r"(?=$|\s|(?:19|20)\d{2}年|[〇○零一二三四五六七八九]{4}年|[\u4e00-\u9fff]{1,12}\s*[〔\[［])"
+    # what may follow a title on its line: nothing, a space, a date, a 文号, or (run-on crawls) the
+    # first chapter or article of the text itself (XX条例第一章 总则 第一条 …)
+    end = (
+        r"(?=$|\s|(?:19|20)\d{2}年|[〇○零一二三四五六七八九]{4}年|[\u4e00-\u9fff]{1,12}\s*[〔\[［]"
+        r"|第[一1]\s*[章条])"
+    )
     paren = r"（[^（）]{0,20}(?:年|试行|暂行|修订|修正|草案|稿|版)）"
     title_re = re.compile(rf"^([^。，；：、\s《][^。，；：]{{1,100}}?(?:{suffix})(?:{paren})?){end}")
     agencies = "|".join(sorted(map(re.escape, data["agency_suffixes"]), key=len, reverse=True))
@@ -116,6 +121,7 @@ def _not_title_part(line: str) -> bool:
     compact = re.sub(r"\s+", "", line)
     return (
         compact.endswith(("文件", "令"))
+        or bool(_LONE_DATE_RE.fullmatch(compact))
         or bool(_BRACKET_NO_RE.match(compact[:80].lstrip("（(")))
         or bool(
             re.fullmatch(r"[\u4e00-\u9fff、]{0,60}(?:令|公告)?第[0-9一二三四五六七八九十百零〇]+号", compact)
@@ -142,6 +148,15 @@ def find_title(lines: Lines) -> Found | None:
         for j in head[pos : pos + 3]:
             piece = lines.simp[j].strip()[:_CUT]
             if parts and (len(piece) > 40 or re.search(r"[。，；：]", piece) or re.match(r"[（(\d]", piece)):
+                # a crawl may run the title's last part on into the 文号 and salutation
+                # (…关于印发XX / 规划的通知国发〔2030〕1号各省…): take the title off its start
+                number = _BRACKET_NO_RE.search(piece)
+                cand = block + piece[: own_number_start(piece, number)] if number else ""
+                m = r.title_re.match(cand) if cand else None
+                if m and len(m.group(1)) == len(cand) > len(block):
+                    parts.append(j)
+                    value = "".join(lines.written(k, 0, len(lines.simp[k])).strip() for k in parts)
+                    return Found(value[: len(cand)].strip(), i + 1, _excerpt(lines, i))
                 break
             if parts and _not_title_part(piece):
                 break
@@ -324,6 +339,33 @@ def _iso(m: re.Match[str]) -> str:
     return _iso_tuple((m.group(1), m.group(2), m.group(3)))
 
 
+_LONE_DATE_RE = re.compile(
+    r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇○零OＯ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"
+)
 _BRACKET_NO_RE = re.compile(
     r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(]\s*(?:19|20)\d{2}\s*[〕\]］）)]\s*第?\s*\d{1,5}\s*号"
 )
+
+
+def own_number_start(text: str, m: re.Match[str]) -> int:
+    """Where a 文号 found by ``_BRACKET_NO_RE`` starts once a run-on title is taken off its front.
+
+    The pattern's prefix (the issuer's abbreviation, 国发 in 国发〔2030〕1号) may swallow the end
+    of a title the crawl glued to it (…工作的决定国发〔…〕): the prefix starts after the last
+    的+document-type word (a title's end), which never occurs inside an abbreviation.
+    """
+    prefix = text[m.start() : m.end()].split("〔")[0].split("[")[0].split("［")[0]
+    ends = list(_TITLE_END_RE.finditer(prefix))
+    return m.start() + (ends[-1].end() if ends else 0)
+
+
+def _title_end_re() -> re.Pattern[str]:
+    kinds = [
+        w.strip()
+        for w in (DATA_DIR / "doc_types.txt").read_text(encoding="utf-8").splitlines()
+        if w.strip() and not w.startswith("#")
+    ]
+    return re.compile("的(?:" + "|".join(sorted(map(re.escape, kinds), key=len, reverse=True)) + ")")
+
+
+_TITLE_END_RE = _title_end_re()

@@ -217,3 +217,42 @@ def test_signature_names_the_place_an_abbreviated_title_prefix_leaves_out():
         "省政府办公厅关于印发示范方案的通知\n各市人民政府：\n现印发给你们。\n江西省人民政府办公厅\n2030年1月2日\n"
     )
     assert (found["issuer"], found["region"], found["level"]) == ("江西省人民政府办公厅", "江西省", "省")
+
+
+def test_run_on_title_glued_to_its_number_and_salutation():
+    text = "示范局关于加强示范工作的决定样发〔2030〕5号各有关单位：　　为了示范，现决定如下。\n"
+    found = meta(text)
+    assert (found["title"], found["doc_number"], found["issuer"]) == (
+        "示范局关于加强示范工作的决定",
+        "样发〔2030〕5号",
+        "示范局",
+    )
+
+
+def test_wrapped_title_whose_last_part_runs_on_into_the_number():
+    text = "示范局关于印发示范资源保护\n\n“十五五”规划的通知样发〔2027〕9号各有关单位：\n\n现将规划印发给你们。\n"
+    found = meta(text)
+    assert found["title"] == "示范局关于印发示范资源保护“十五五”规划的通知"
+    assert (found["doc_number"], found["period"]) == ("样发〔2027〕9号", "2026–2030")
+    assert found["year"] == 2027  # issued in the plan's second year, as its number says
+
+
+def test_run_on_regulation_title_after_a_signed_order():
+    text = (
+        "中华人民共和国国务院令\n\n 第　909　号 　　《示范资源条例》已经2030年8月1日国务院第9次常务会议通过，"
+        "现予公布。\n\n　　　　总　理　　 某某某\n\n　　　　二○三○年八月十七日\n\n"
+        "示范资源条例第一章　总　　则 　　第一条　为了示范，制定本条例。\n"
+    )
+    found = meta(text)
+    assert (found["title"], found["issuer"], found["published"]) == ("示范资源条例", "国务院", "2030-08-17")
+
+
+def test_judicial_interpretation_title():
+    found = meta(
+        "最高人民法院关于审理示范纠纷案件适用法律若干问题的解释\n\n第一条 本解释所称示范，是指样例。\n"
+    )
+    assert (found["title"], found["issuer"], found["level"]) == (
+        "最高人民法院关于审理示范纠纷案件适用法律若干问题的解释",
+        "最高人民法院",
+        "国家",
+    )
