@@ -192,6 +192,11 @@ _ADOPT_RE = re.compile(
     r"第[一二三四五六七八九十百0-9]+次(?:全体)?会议[^，。；]{0,60}?(通过|修订|修正|批准)"
 )
 _GOV_MEETING_RE = re.compile(r"(国务院|[\u4e00-\u9fff]{2,20}人民政府)第\s*\d+\s*次常务会议(?:修订)?通过")
+# a department's rules adopted at its own meeting: 经示范部第6次部务会议通过
+_DEPT_MEETING_RE = re.compile(
+    r"经([\u4e00-\u9fff]{2,24}?(?:部|局|总局|署|委员会|行|院))第\s*[0-9一二三四五六七八九十百]+\s*次"
+    r"(?:部务|局务|署务|委务|主任|行务|院务)(?:扩大)?会议(?:审议)?通过"
+)
 
 
 def _clean_agency(name: str) -> str:
@@ -270,6 +275,8 @@ def find_order(lines: Lines) -> tuple[Found | None, Found | None]:
             if re.match(r"第\s*[0-9一二三四五六七八九十百零〇]+\s*号", following):
                 text, split = text.rstrip() + following[:20], True
         for m in _ORDER_RE.finditer(text):
+            if text[max(0, m.start() - 1) : m.start()] in ("（", "(", "《"):
+                continue  # a cited order: 根据《…办法》（国务院令第N号）
             before = _DATE_RE.findall(text[: m.start()])
             date = _iso_tuple(before[-1]) if before else ""
             if best is None or date >= best[0]:
@@ -289,8 +296,13 @@ def find_adoption(lines: Lines) -> Found | None:
     for i in _head(lines)[:15]:
         text = lines.simp[i][:_CUT]
         for m in _ADOPT_RE.finditer(text):
-            hits.append((0 if m.group(3) != "批准" else 1, i, _clean_agency(m.group(1) + m.group(2))))
+            body = m.group(1)
+            if body.startswith("日") and text[max(0, m.start(1) - 1) : m.start(1)].isdigit():
+                body = body[1:]  # （2030年3月13日第十五届全国人民代表大会…）: 日 ends the date
+            hits.append((0 if m.group(3) != "批准" else 1, i, _clean_agency(body + m.group(2))))
         for m in _GOV_MEETING_RE.finditer(text):
+            hits.append((0, i, _clean_agency(m.group(1))))
+        for m in _DEPT_MEETING_RE.finditer(text):
             hits.append((0, i, _clean_agency(m.group(1))))
     if not hits:
         return None
@@ -317,6 +329,10 @@ def title_issuer(lines: Lines, title: Found | None) -> Found | None:
         if m:
             candidates.append(m.group(1))
     for prefix in candidates:
+        # XX印发关于…的通知: the verb is not part of the name; 第N届XX人民代表大会第N次会议关于…:
+        # the session is not part of the body's name
+        prefix = re.sub(r"(?:印发|转发|批转)\s*$", "", prefix.strip())
+        prefix = re.sub(r"(人民代表大会)第[一二三四五六七八九十]+次会议$", r"\1", prefix)
         names = agency_names(prefix)
         if names and all(rules().agency_re.search(n) for n in names):
             return _found(lines, i, "、".join(names))

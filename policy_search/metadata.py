@@ -198,6 +198,13 @@ def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]
                 break
         if region:
             break
+    if region is None:
+        # addressed to every province (各省、自治区、直辖市…): a central document
+        for i in range(min(len(lines.simp), 60)):
+            if re.match(r"\s*各省、自治区、直辖市", lines.simp[i]):
+                nat, where = rules().data["national_region"], lines.raw[i][:160]
+                region, level = Found(nat, i + 1, where), Found("国家", i + 1, where)
+                break
     return {
         "title": title,
         "issuer": issuer,

@@ -256,3 +256,32 @@ def test_judicial_interpretation_title():
         "最高人民法院",
         "国家",
     )
+
+
+def test_cited_order_in_parentheses_is_not_the_documents_own():
+    text = "关于示范工时折算问题的通知\n\n样社部发[2030]3号\n\n各省、自治区、直辖市示范厅（局）：\n\n"
+    text += "根据《示范放假办法》（国务院令第913号）的规定，现通知如下：\n"
+    found = meta(text)
+    assert (found["doc_number"], found["year"]) == ("样社部发[2030]3号", 2030)
+    # addressed to every province: a central document
+    assert (found["region"], found["level"]) == ("全国", "国家")
+
+
+def test_rules_adopted_at_a_department_meeting():
+    text = "示范职工休假实施办法\n\n2030年7月17日 经示范资源部第6次部务会议通过\n\n第一条 为了示范，制定本办法。\n"
+    found = meta(text)
+    assert (found["issuer"], found["level"]) == ("示范资源部", "国家")
+
+
+def test_issuer_before_a_verb_or_a_congress_session_in_the_title():
+    text = "样例区人民政府办公室印发关于建立示范机制实施意见的通知\n\n区政府各部门：\n\n现印发给你们。\n"
+    found = meta(text)
+    assert found["issuer"] == "样例区人民政府办公室"
+    text = "第十五届全国人民代表大会第一次会议关于示范报告的决议\n\n（2030年3月13日第十五届全国人民代表大会第一次会议通过）\n\n会议同意示范报告。\n"
+    found = meta(text)
+    assert (found["issuer"], found["level"]) == ("全国人民代表大会", "国家")
+
+
+def test_report_of_the_central_peoples_government():
+    found = meta("各位代表：\n\n现在，我代表中央人民政府作工作报告。\n")
+    assert (found["title"], found["issuer"], found["level"]) == ("政府工作报告", "中央人民政府", "国家")
