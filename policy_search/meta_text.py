@@ -275,8 +275,9 @@ def find_order(lines: Lines) -> tuple[Found | None, Found | None]:
             if re.match(r"第\s*[0-9一二三四五六七八九十百零〇]+\s*号", following):
                 text, split = text.rstrip() + following[:20], True
         for m in _ORDER_RE.finditer(text):
-            if text[max(0, m.start() - 1) : m.start()] in ("（", "(", "《"):
-                continue  # a cited order: 根据《…办法》（国务院令第N号）
+            before = text[max(0, m.start() - 2) : m.start()]
+            if before.endswith("《") or before in ("》（", "》("):
+                continue  # a cited order: 根据《…办法》（国务院令第N号）; not （XX令第N号） alone
             before = _DATE_RE.findall(text[: m.start()])
             date = _iso_tuple(before[-1]) if before else ""
             if best is None or date >= best[0]:

@@ -285,3 +285,12 @@ def test_issuer_before_a_verb_or_a_congress_session_in_the_title():
 def test_report_of_the_central_peoples_government():
     found = meta("各位代表：\n\n现在，我代表中央人民政府作工作报告。\n")
     assert (found["title"], found["issuer"], found["level"]) == ("政府工作报告", "中央人民政府", "国家")
+
+
+def test_own_order_number_in_parentheses_under_the_title():
+    text = (
+        "示范基金检查暂行办法\n（示范保障局令第 6 号）\n《示范基金检查暂行办法》已经审议通过，现予以公布。\n"
+    )
+    text += "局 长：某某某\n2030年3月13日\n第一章 总则\n第一条 为了示范，制定本办法。\n"
+    found = meta(text)
+    assert (found["issuer"], found["doc_number"]) == ("示范保障局", "示范保障局令第 6 号")
