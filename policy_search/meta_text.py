@@ -192,6 +192,12 @@ _ADOPT_RE = re.compile(
     r"第[一二三四五六七八九十百0-9]+次(?:全体)?会议[^，。；]{0,60}?(通过|修订|修正|批准)"
 )
 _GOV_MEETING_RE = re.compile(r"(国务院|[\u4e00-\u9fff]{2,20}人民政府)第\s*\d+\s*次常务会议(?:修订)?通过")
+# a header line amending the text by a decision names who made this version:
+# 2030年5月6日 《示范院关于修改〈示范办法〉的决定》第二次修订
+_AMEND_DECISION_RE = re.compile(
+    r"《((?:国务院|[\u4e00-\u9fff]{2,24}?(?:人民政府|部|局|总局|署|委员会)))关于修改〈[^〉]{2,60}〉[^》]{0,20}的决定》"
+    r"[^，。；]{0,10}?(?:修订|修正)"
+)
 # a department's rules adopted at its own meeting: 经示范部第6次部务会议通过
 _DEPT_MEETING_RE = re.compile(
     r"经([\u4e00-\u9fff]{2,24}?(?:部|局|总局|署|委员会|行|院))第\s*[0-9一二三四五六七八九十百]+\s*次"
@@ -305,10 +311,12 @@ def find_adoption(lines: Lines) -> Found | None:
             hits.append((0, i, _clean_agency(m.group(1))))
         for m in _DEPT_MEETING_RE.finditer(text):
             hits.append((0, i, _clean_agency(m.group(1))))
+        for m in _AMEND_DECISION_RE.finditer(text):
+            hits.append((2, -i, _clean_agency(m.group(1))))  # the latest amendment, when nothing else
     if not hits:
         return None
     _, i, name = min(hits, key=lambda h: (h[0], h[1]))
-    return _found(lines, i, name)
+    return _found(lines, abs(i), name)
 
 
 def title_issuer(lines: Lines, title: Found | None) -> Found | None:

@@ -294,3 +294,11 @@ def test_own_order_number_in_parentheses_under_the_title():
     text += "局 长：某某某\n2030年3月13日\n第一章 总则\n第一条 为了示范，制定本办法。\n"
     found = meta(text)
     assert (found["issuer"], found["doc_number"]) == ("示范保障局", "示范保障局令第 6 号")
+
+
+def test_latest_amending_decision_names_the_issuer():
+    text = "示范纪念日放假办法\n\n1990年1月2日 示范院发布\n\n"
+    text += "2020年3月4日 《国务院关于修改〈示范纪念日放假办法〉的决定》第一次修订\n\n"
+    text += "2030年5月6日 《国务院关于修改〈示范纪念日放假办法〉的决定》第二次修订）\n\n第一条 为了示范，制定本办法。\n"
+    found = meta(text)
+    assert (found["issuer"], found["level"], found["year"]) == ("国务院", "国家", 2030)
