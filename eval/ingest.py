@@ -55,6 +55,8 @@ def _boundary_before(text: str, pos: int) -> bool:
         i -= 1
     if i < 0 or text[i] in "\n" + SENTENCE_END + "：:":
         return True
+    if pos - i - 1 >= 2:
+        return True  # run-on crawl: a paragraph keeps its two-character indent (…规定　　第十条)
     # run-on text: right after a short chapter heading (…。第一章 总则第一条)
     return (
         re.search(
@@ -142,7 +144,8 @@ def _is_junk(c: Chunk) -> str:
         return "navigation"
     if len(lines) == 1 and len(text) <= 60 and not any(ch in text for ch in SENTENCE_END + "，："):
         mk = line_marker(text)
-        if (mk is not None and mk.family != "arabic") or text in c.section:
+        # an article (第十九条 本办法自发布之日起施行) is content even without a full stop
+        if (mk is not None and mk.family not in ("arabic", "article")) or text in c.section:
             return "heading"
     return ""
 

@@ -58,3 +58,20 @@ def test_item_lines_merged_with_a_sibling_are_counted():
     one = replace(chunk_document(doc)[0], chunk_id="d/all", text=text, start=0, end=len(text))
     merged = ingest.score_document(doc, [one])
     assert merged.items == 5 and merged.items_ok == 1  # only the lone （一） under 二、 is intact
+
+
+def test_run_on_article_after_an_indent_and_a_wrapped_chapter_heading():
+    # a crawl that kept paragraph indents but joined the lines: 第十条 follows a chapter heading
+    # cut over two lines and a two-character indent, not a sentence end
+    text = (
+        "第一章　总　　则 　　第一条　为了示范，制定本条例。　　第二条　本条例适用于示范。\n"
+        "第二章　示范资源及其有关活动\n示范的一般规定　　第三条　示范应当遵守规定。　　第四条　样例从其规定。\n"
+    )
+    found = ingest.find_articles(text)
+    assert len(found) == 4 and found[2][2] == "第二章"
+
+
+def test_an_article_without_a_full_stop_is_not_a_heading_alone():
+    text = "第一条 为了示范，制定本办法。\n第二条 示范应当遵守规定。\n第三条 本办法自发布之日起施行"
+    doc = make_doc(text, doc_id="d")
+    assert ingest.score_document(doc, chunk_document(doc)).junk == 0
