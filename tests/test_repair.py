@@ -319,3 +319,15 @@ def test_wrapped_title_is_joined() -> None:
 def test_signature_date_and_next_title_stay_apart() -> None:
     raw = "某某区投资促进办公室\n2025年2月24日\n某某区可再生能源发展行动方案\n为推进能源转型，制定本方案。"
     assert _clean(raw)[0] == raw.split("\n")
+
+
+def test_numbers_a_web_capture_put_on_lines_of_their_own_rejoin_their_sentence() -> None:
+    text = (
+        "依据《示范局关于开展\n2030\n年示范工作的通知》（样工信〔\n2030\n〕\n2\n号）等文件，制定本细则。\n"
+        "特此通知。\n2030\n年\n2\n月\n3\n日\n（此件主动公开）\n"
+        "实施时间为\n2030\n年\n2\n月\n13\n日，规模为\n50\n万千瓦。"
+    )
+    lines, _ = _clean(text)
+    assert lines[0] == "依据《示范局关于开展2030年示范工作的通知》（样工信〔2030〕2号）等文件，制定本细则。"
+    assert "2030年2月3日" in lines and "（此件主动公开）" in lines
+    assert "实施时间为2030年2月13日，规模为50万千瓦。" in lines
