@@ -73,6 +73,17 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(rf"(?=.*(?:{_WIDGET_SIGN}))(?:\s*(?:{_WIDGET_WORDS}))+\s*"), "share/print widget"),
     (re.compile(_PAGE_NUMBER), "page number"),
+    # a site's footer: copyright, registration numbers, webmaster mailbox, browser advice
+    (
+        re.compile(
+            r"(?=.*(?:版权所有|ICP备|ICP证|公网安备|网站标识码|网站识别码|Copyright|©))[^。；，]{0,120}"
+            r"|(?:主办|承办|主办单位|承办单位|技术支持)\s*：[^。，；]{2,40}(?:\s+[^。，；]{2,40})?"
+            r"|[^。，；\s]{0,20}(?:信箱|邮箱|E-?mail)\s*：?\s*[\w.\-]+@[\w.\-]+"
+            r"|(?=.*您)(?=.*浏览器)[^。]{0,80}",
+            re.IGNORECASE,
+        ),
+        "site footer",
+    ),
     (re.compile(rf"(?:上一篇|下一篇|上一条|下一条)\s*：{_NO_SENTENCE}.{{0,100}}"), "navigation label"),
 )
 _INNER_PUNCT = frozenset("，。；：！？、")
@@ -230,8 +241,24 @@ _WHITESPACE = re.compile(r"\s+")
 _MAX_TOC_LINE = 60
 
 
+_LEADER = re.compile(r"[.·…．_-]{3,}")  # a dotted leader wrapped onto a line of its own
+_TOC_TAIL = re.compile(r"[.·…．_-]{2,}\s*$")  # an entry's leader whose page number went elsewhere
+
+
 def _toc_key(text: str) -> str:
-    return _WHITESPACE.sub("", _TOC_PAGE.sub("", text))
+    return _WHITESPACE.sub("", _TOC_TAIL.sub("", _TOC_PAGE.sub("", text)))
+
+
+def _toc_heads(lines: list[Line]) -> list[int]:
+    """Lines reading 目录/目次, also when a capture put its two characters on two lines."""
+    heads = []
+    for i, line in enumerate(lines):
+        if _TOC_HEAD.fullmatch(line.text):
+            heads.append(i)
+        elif i + 1 < len(lines) and line.text + lines[i + 1].text in ("目录", "目次"):
+            lines[i].reason = "table of contents"  # the first character; the second is the head
+            heads.append(i + 1)
+    return heads
 
 
 def _toc_entry(text: str) -> bool:
@@ -244,7 +271,7 @@ def _toc_entry(text: str) -> bool:
 
 def _mark_table_of_contents(lines: list[Line]) -> None:
     """A 目录 line and the heading lines after it that the body repeats are marked."""
-    heads = [i for i, line in enumerate(lines) if _TOC_HEAD.fullmatch(line.text)]
+    heads = _toc_heads(lines)
     if not heads:
         return
     last_seen: dict[str, int] = {}
@@ -254,10 +281,22 @@ def _mark_table_of_contents(lines: list[Line]) -> None:
     for head in heads:
         keys: set[str] = set()
         end = head + 1
-        while end < len(lines) and _toc_entry(lines[end].text) and _toc_key(lines[end].text) not in keys:
-            keys.add(_toc_key(lines[end].text))
+        while end < len(lines):
+            text = lines[end].text
+            if _LEADER.fullmatch(text):
+                end += 1
+                continue
+            if not _toc_entry(text) or _toc_key(text) in keys:
+                break
+            keys.add(_toc_key(text))
             end += 1
         again = sum(1 for key in keys if last_seen.get(key, -1) >= end)
         if len(keys) >= 2 and 5 * again >= 3 * len(keys):
             for line in lines[head:end]:
                 line.reason = "table of contents"
+        elif (
+            head > 0
+            and lines[head - 1].reason == "table of contents"
+            and not _TOC_HEAD.fullmatch(lines[head - 1].text)
+        ):
+            lines[head - 1].reason = None  # 目 / 录 read as a split head, but no contents follow

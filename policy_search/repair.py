@@ -129,6 +129,7 @@ def join_table_cells(lines: list[Line]) -> list[Line]:
 _DIGITS = re.compile(r"\d{1,8}(?:[.:~～\-]\d{1,8})?")
 _UNIT_START = frozenset("年月日号〕]）)%％万亿")
 _OPENING = frozenset("（(〔[［")
+_ITEM_MARK = frozenset("．.、")
 
 
 def join_cut_numbers(lines: list[Line]) -> list[Line]:
@@ -141,12 +142,16 @@ def join_cut_numbers(lines: list[Line]) -> list[Line]:
     glue = False  # the last line is a number cut from this one
     for k, line in enumerate(lines):
         text = line.text
-        if glue and text[0] in _UNIT_START:
+        if glue and (text[0] in _UNIT_START or text[0] in _ITEM_MARK):
             out[-1][1].append(text)
             glue = False
             continue
         glue = False
         following = lines[k + 1].text if k + 1 < len(lines) else ""
+        if len(text) <= 2 and text.isdigit() and following[:1] in _ITEM_MARK:
+            glue = True  # an item number cut from its mark: 3 / ．加强保护 → 3．加强保护
+            out.append((line, [text]))
+            continue
         if _DIGITS.fullmatch(text) and following and following[0] in _UNIT_START:
             glue = True
             if out:

@@ -219,3 +219,11 @@ def test_short_numbered_provisions_that_are_sentences_stay_apart():
     assert starts.count("二、") == 1 and starts.count("三、") == 1
     assert not any("二、" in c.text and "三、" in c.text for c in chunks)
     assert check_coverage(text, chunks) == []
+
+
+def test_a_section_whose_text_is_one_short_sentence_is_its_own_chunk():
+    text = "三、竞价规则\n用户按照规定的时间和方式提交申报信息，逾期不予受理。\n四、竞价总量\n本次规模为20万千瓦。\n"
+    text += "五、补贴上限\n补贴上限及固定补贴价格按照下表执行，具体以平台公布为准。\n"
+    chunks = chunk_document(make_doc(text))
+    assert [c.chunk_id.split("/")[1] for c in chunks] == ["三", "四", "五"]
+    assert check_coverage(text, chunks) == []

@@ -331,3 +331,8 @@ def test_numbers_a_web_capture_put_on_lines_of_their_own_rejoin_their_sentence()
     assert lines[0] == "依据《示范局关于开展2030年示范工作的通知》（样工信〔2030〕2号）等文件，制定本细则。"
     assert "2030年2月3日" in lines and "（此件主动公开）" in lines
     assert "实施时间为2030年2月13日，规模为50万千瓦。" in lines
+
+
+def test_an_item_number_cut_from_its_mark_rejoins_it() -> None:
+    lines, _ = _clean("七、保障措施\n1\n．落实示范措施，保障示范效果。\n2\n．提升示范能力。")
+    assert lines == ["七、保障措施", "1.落实示范措施，保障示范效果。", "2.提升示范能力。"]
