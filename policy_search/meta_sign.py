@@ -42,6 +42,10 @@ def find_signature(lines: Lines) -> tuple[Found | None, Found | None]:
         whitespace_gap = bool(re.search(r"\s{2,}$", before))
         if in_line.strip() and not _is_agency(in_line) and not whitespace_gap:
             continue
+        if not in_line.strip() and _after_closing(lines, i):
+            iso = cn_date(m.group(1)) if CN_DATE_RE.search(m.group(1)) else _iso(_DATE_RE.search(m.group(1)))  # type: ignore[arg-type]
+            if iso:  # 特此通知。 / 2030年2月2日: a date with no agency line signed in
+                return None, _found(lines, i, iso)
         raw_date = m.group(1)
         iso = cn_date(raw_date) if CN_DATE_RE.search(raw_date) else _iso(_DATE_RE.search(raw_date))  # type: ignore[arg-type]
         if not iso:
@@ -70,21 +74,41 @@ def find_signature(lines: Lines) -> tuple[Found | None, Found | None]:
     return None, None
 
 
+def _spaced(label: str) -> str:
+    """A label as web pages spell it, also with spaces between its characters (发 布 机 构)."""
+    return "[ \u3000]?".join(map(re.escape, label))
+
+
+def _after_closing(lines: Lines, i: int) -> bool:
+    """The line before ``i`` (blank lines skipped) is a closing formula: 特此通知。"""
+    k = i - 1
+    while k >= 0 and not lines.simp[k].strip():
+        k -= 1
+    return k >= 0 and bool(_CLOSING_RE.fullmatch(lines.simp[k].strip()))
+
+
+_CLOSING_RE = re.compile(r"特此(?:通知|通告|公告|函告|批复|函复)。?")
+
+
 def find_label(lines: Lines, labels: list[str]) -> Found | None:
     """The value after the first ``label：`` (same line, or the next line when empty)."""
-    pat = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*：\s*([^\s：]*)")
-    for i in _head(lines):
+    pat = re.compile(rf"(?:{'|'.join(map(_spaced, labels))})\s*：\s*([^\s：]*)")
+    head = _head(lines)
+    for pos, i in enumerate(head):
         m = pat.search(lines.simp[i][:_CUT])
         if m:
             value = m.group(1).strip()
-            if not value:
-                continue
-            return _found(lines, i, lines.written(i, m.start(1), m.end(1)).strip())
+            if value:
+                return _found(lines, i, lines.written(i, m.start(1), m.end(1)).strip())
+            # 发 布 机 构 ： / 示范市示范局: a capture put the value on the next line
+            nxt = head[pos + 1] if pos + 1 < len(head) and not lines.simp[i][m.end() :].strip() else None
+            if nxt is not None and 2 <= len(lines.simp[nxt].strip()) <= 40 and "：" not in lines.simp[nxt]:
+                return _found(lines, nxt, lines.raw[nxt].strip())
     return None
 
 
 def label_date(lines: Lines, labels: list[str]) -> Found | None:
-    pat = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*：\s*")
+    pat = re.compile(rf"(?:{'|'.join(map(_spaced, labels))})\s*：\s*")
     for i in _head(lines):
         m = pat.search(lines.simp[i][:_CUT])
         if m:

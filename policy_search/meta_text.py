@@ -55,7 +55,7 @@ def rules() -> _Rules:
     # what may follow a title on its line: nothing, a space, a date, a 文号, or (run-on crawls) the
     # first chapter or article of the text itself (XX条例第一章 总则 第一条 …)
     end = (
-        r"(?=$|\s|(?:19|20)\d{2}年|[〇○零一二三四五六七八九]{4}年|[\u4e00-\u9fff]{1,12}\s*[〔\[［]"
+        r"(?=$|\s|(?:19|20)\d{2}年|[〇○零一二三四五六七八九]{4}年|(?!的)[\u4e00-\u9fff]{1,12}\s*[〔\[［]"
         r"|第[一1]\s*[章条])"
     )
     paren = r"（[^（）]{0,20}(?:年|试行|暂行|修订|修正|草案|稿|版)）"

@@ -198,6 +198,10 @@ def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]
                 break
         if region:
             break
+    if region is None and title and to_simplified(title.value).startswith("中华人民共和国"):
+        # 中华人民共和国XX条例 with no issuer line: a national law or regulation
+        nat = rules().data["national_region"]
+        region, level = Found(nat, title.line, title.text), Found("国家", title.line, title.text)
     if region is None:
         # addressed to every province (各省、自治区、直辖市…): a central document
         for i in range(min(len(lines.simp), 60)):

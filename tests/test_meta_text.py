@@ -302,3 +302,22 @@ def test_latest_amending_decision_names_the_issuer():
     text += "2030年5月6日 《国务院关于修改〈示范纪念日放假办法〉的决定》第二次修订）\n\n第一条 为了示范，制定本办法。\n"
     found = meta(text)
     assert (found["issuer"], found["level"], found["year"]) == ("国务院", "国家", 2030)
+
+
+def test_national_title_prefix_without_any_header():
+    found = meta("中华人民共和国示范物项管理条例\n\n第一章 总 则\n\n第一条 为了示范，制定本条例。\n")
+    assert (found["region"], found["level"]) == ("全国", "国家")
+
+
+def test_run_on_title_ending_in_a_type_word_that_is_also_inside_it():
+    text = "示范局关于同意建立示范联席会议制度的函样办函〔2030〕12号示范部：你部请示收悉。\n"
+    assert meta(text)["title"] == "示范局关于同意建立示范联席会议制度的函"
+    text = "示范局关于印发示范改革方案的通知样办发〔2030〕13号各有关单位：现印发给你们。\n"
+    assert meta(text)["title"] == "示范局关于印发示范改革方案的通知"
+
+
+def test_spaced_labels_with_the_value_on_the_next_line_and_a_date_after_the_closing():
+    text = "名 称 ：\n样例市示范局关于示范工作的通知\n发 布 机 构 ：\n样例市示范局\n成 文 日 期 ：\n发 文 日 期 ：\n"
+    text += "样例市示范局关于示范工作的通知\n各有关单位：\n现将有关事项通知如下。\n特此通知。\n2030年2月2日\n"
+    found = meta(text)
+    assert (found["issuer"], found["published"]) == ("样例市示范局", "2030-02-02")
