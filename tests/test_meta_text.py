@@ -321,3 +321,10 @@ def test_spaced_labels_with_the_value_on_the_next_line_and_a_date_after_the_clos
     text += "样例市示范局关于示范工作的通知\n各有关单位：\n现将有关事项通知如下。\n特此通知。\n2030年2月2日\n"
     found = meta(text)
     assert (found["issuer"], found["published"]) == ("样例市示范局", "2030-02-02")
+
+
+def test_signature_date_followed_by_a_publication_note():
+    text = "示范局关于示范工作的通知样发〔2030〕1号各有关单位：　　现将有关事项通知如下。"
+    text += "　　　　　　　　　　　　示范局　　　　　　　　　　　　2030年11月12日　　（此件公开发布）"
+    found = meta(text)
+    assert found["published"] == "2030-11-12"
