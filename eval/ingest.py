@@ -102,6 +102,18 @@ def find_articles(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _inline_sibling(line: str, ls: int, le: int, mk) -> int:
+    """Where an item's line ends: its line end, or (run-on text) the next item of its family
+    and number on that line after a sentence end (3.…。 4.…。 5.… is three items)."""
+    from policy_search.grammar import match_at
+
+    for m in re.finditer(rf"[{SENTENCE_END}]\s*", line):
+        nxt = match_at(line, m.end(), (mk.family,))
+        if nxt is not None and nxt.number == mk.number + 1:
+            return ls + m.end()
+    return le
+
+
 def _base(chunk_id: str) -> str:
     return chunk_id.split("#", 1)[0]
 
@@ -189,7 +201,7 @@ def score_document(doc: Document, chunks: list[Chunk]) -> DocScore:
             continue
         if any(s <= ls < e for s, e in spans):
             continue
-        lines.append((ls, le, mk.family, FAMILY[mk.family].rank))
+        lines.append((ls, _inline_sibling(line, ls, le, mk), mk.family, FAMILY[mk.family].rank))
     for i, (ls, le, fam, rank) in enumerate(lines):
         if fam not in _ITEM_FAMILIES:
             continue
