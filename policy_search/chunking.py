@@ -150,7 +150,7 @@ def _units(text: str, nodes: list[Node], part: Part, legal: bool, settings: Sett
                     # (or a shorter one with a clause in it: 三、…的，经…确认，不行使…。)
                     sentence = (
                         not node.children
-                        and (len(node.title) > 40 or "，" in node.title)
+                        and (len(node.title) > 40 or "，" in node.title or len(node.title) >= 12)
                         and text[node.title_end - 1] in _SENTENCE_END
                     )
                     units.append(_Unit(s, e, node, context=not own and not sentence, paragraph_mode=True))

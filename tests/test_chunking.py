@@ -213,11 +213,13 @@ def test_short_numbered_provisions_that_are_sentences_stay_apart():
         "为了示范，作如下规定：\n\n一、示范委员会负责示范事务，其组成人员由本级机关任命。\n\n"
         "二、样例人员不能行使示范权利的，经委员会确认，不行使权利。\n\n"
         "三、因示范案件被羁押的人，经有关机关决定，在羁押期间停止行使示范权利。\n"
+        "四、本规定自2030年7月26日起施行。\n"
     )
     chunks = chunk_document(make_doc(text))
     starts = [c.text[:2] for c in chunks]
-    assert starts.count("二、") == 1 and starts.count("三、") == 1
+    assert starts.count("二、") == 1 and starts.count("三、") == 1 and starts.count("四、") == 1
     assert not any("二、" in c.text and "三、" in c.text for c in chunks)
+    assert not any("三、" in c.text and "四、" in c.text for c in chunks)
     assert check_coverage(text, chunks) == []
 
 
