@@ -91,15 +91,33 @@ def find_articles(text: str) -> list[tuple[int, int, str]]:
         later = [p for p in stops if p > s]
         if later:
             end = later[0]
-        else:  # the last article: up to the end of its line
+        else:  # the last article: up to the end of its line and the list items it introduces
             nl = text.find("\n", s)
             end = len(text) if nl == -1 else nl
+            if text[max(s, end - 2) : end].rstrip().endswith(("：", ":")):
+                end = _list_end(text, end)
         chapter = ""
         for pos, label in chapters:
             if pos < s:
                 chapter = label
         out.append((s, end, chapter))
     return out
+
+
+def _list_end(text: str, pos: int) -> int:
+    """End of the run of list-item lines (（一） 1. （1）) from ``pos`` on (blank lines skipped)."""
+    end = pos
+    while pos < len(text):
+        nl = text.find("\n", pos + 1)
+        line_end = len(text) if nl == -1 else nl
+        line = text[pos:line_end].strip()
+        if line:
+            mk = line_marker(line)
+            if mk is None or mk.family not in ("cn_paren", "arabic", "arabic_paren", "circled"):
+                break
+            end = line_end
+        pos = line_end
+    return end
 
 
 def _inline_sibling(line: str, ls: int, le: int, mk) -> int:

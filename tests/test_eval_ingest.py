@@ -83,3 +83,11 @@ def test_an_item_line_that_runs_on_into_its_next_siblings_ends_where_they_start(
     chunks = chunk_document(doc)
     score = ingest.score_document(doc, chunks)
     assert score.items == 3 and score.items_ok == 3, score.problems
+
+
+def test_the_last_article_takes_the_list_it_introduces():
+    text = "第一条 为了示范，制定本条例。\n第二条 示范应当遵守规定。\n"
+    text += "第三条 工作人员有下列行为之一的，依法给予处分：\n（一）不履行职责的；\n（二）滥用职权的。\n"
+    doc = make_doc(text, doc_id="d")
+    score = ingest.score_document(doc, chunk_document(doc))
+    assert (score.articles_ok, score.articles, score.items) == (3, 3, 0)
