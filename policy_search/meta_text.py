@@ -58,7 +58,7 @@ def rules() -> _Rules:
         r"(?=$|\s|(?:19|20)\d{2}年|[〇○零一二三四五六七八九]{4}年|(?!的)[\u4e00-\u9fff]{1,12}\s*[〔\[［]"
         r"|第[一1]\s*[章条])"
     )
-    paren = r"（[^（）]{0,20}(?:年|试行|暂行|修订|修正|草案|稿|版)）"
+    paren = r"（(?:[^（）]{0,20}(?:年|试行|暂行|修订|修正|草案|稿|版)|[一二三四五六七八九十]{1,3})）"
     title_re = re.compile(rf"^([^。，；：、\s《][^。，；：]{{1,100}}?(?:{suffix})(?:{paren})?){end}")
     agencies = "|".join(sorted(map(re.escape, data["agency_suffixes"]), key=len, reverse=True))
     return _Rules(data, title_re, re.compile(rf"(?:{agencies})$"))
@@ -198,6 +198,11 @@ _AMEND_DECISION_RE = re.compile(
     r"《((?:国务院|[\u4e00-\u9fff]{2,24}?(?:人民政府|部|局|总局|署|委员会)))关于修改〈[^〉]{2,60}〉[^》]{0,20}的决定》"
     r"[^，。；]{0,10}?(?:修订|修正)"
 )
+# a history line naming who issued a version: 1990年1月2日 示范院发布
+_ISSUED_BY_RE = re.compile(
+    r"\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*((?:国务院|政务院|[\u4e00-\u9fff]{2,24}?(?:人民政府|部|局|总局|署|委员会)))"
+    r"(?:令第\s*\d+\s*号)?\s*(?:发布|公布|印发)"
+)
 # a department's rules adopted at its own meeting: 经示范部第6次部务会议通过
 _DEPT_MEETING_RE = re.compile(
     r"经([\u4e00-\u9fff]{2,24}?(?:部|局|总局|署|委员会|行|院))第\s*[0-9一二三四五六七八九十百]+\s*次"
@@ -253,7 +258,9 @@ def header_events(lines: Lines) -> list[tuple[str, str, int, str]]:
     events: list[tuple[str, str, int, str]] = []
     for i in _head(lines)[:15]:
         text = lines.simp[i][:_CUT]
-        cut = re.search(r"第[一二三四五六七八九十]+[章条]", text)
+        # the header ends where the body starts: a chapter or article, or (run-on text) the
+        # salutation 各省、…：
+        cut = re.search(r"第[一二三四五六七八九十]+[章条]|各[^。：]{1,80}：", text)
         text = text[: cut.start()] if cut else text
         dates = list(_DATE_RE.finditer(text))
         for k, m in enumerate(dates):
@@ -286,15 +293,27 @@ def find_order(lines: Lines) -> tuple[Found | None, Found | None]:
                 continue  # a cited order: 根据《…办法》（国务院令第N号）; not （XX令第N号） alone
             before = _DATE_RE.findall(text[: m.start()])
             date = _iso_tuple(before[-1]) if before else ""
-            if best is None or date >= best[0]:
-                best = (date, i, m, split)
+            # an order standing alone (中华人民共和国国务院令 / 第682号) is the text's own; one
+            # inside a history line (1998年…国务院令第253号发布) is an earlier version's
+            alone = split or not re.sub(r"[\s（）()]", "", text.replace(m.group(0), ""))
+            if best is None or (alone, date) >= (best[4], best[0]):
+                best = (date, i, m, split, alone)
     if best is None:
         return None, None
-    _, i, m, split = best
-    names = [_clean_agency(n) for n in m.group(1).split("、")]
+    _, i, m, split, _ = best
+    names = [
+        _clean_agency(re.sub(r"^日(?=\S)", "", n) if k == 0 and _after_date(m) else n)
+        for k, n in enumerate(m.group(1).split("、"))
+    ]
     issuer = "、".join(n for n in names if n)
-    number = m.group(0) if split else lines.written(i, m.start(), m.end())
+    start = m.start() + 1 if _after_date(m) else m.start()
+    number = m.group(0)[start - m.start() :] if split else lines.written(i, start, m.end())
     return _found(lines, i, issuer), _found(lines, i, number)
+
+
+def _after_date(m: re.Match[str]) -> bool:
+    """The match starts with the 日 of a date before it (1998年11月29日中华人民共和国国务院令…)."""
+    return m.group(0).startswith("日") and m.string[max(0, m.start() - 1) : m.start()].isdigit()
 
 
 def find_adoption(lines: Lines) -> Found | None:
@@ -313,6 +332,9 @@ def find_adoption(lines: Lines) -> Found | None:
             hits.append((0, i, _clean_agency(m.group(1))))
         for m in _AMEND_DECISION_RE.finditer(text):
             hits.append((2, -i, _clean_agency(m.group(1))))  # the latest amendment, when nothing else
+        m = _ISSUED_BY_RE.match(text)
+        if m:
+            hits.append((2, -i, _clean_agency(m.group(1))))  # 1982年3月16日 国务院发布
     if not hits:
         return None
     _, i, name = min(hits, key=lambda h: (h[0], h[1]))

@@ -328,3 +328,32 @@ def test_signature_date_followed_by_a_publication_note():
     text += "　　　　　　　　　　　　示范局　　　　　　　　　　　　2030年11月12日　　（此件公开发布）"
     found = meta(text)
     assert found["published"] == "2030-11-12"
+
+
+def test_law_titles_and_numbered_part_suffix():
+    assert (
+        meta("中华人民共和国示范法\n\n第一章 总 则\n\n第一条 为了示范，制定本法。\n")["title"]
+        == "中华人民共和国示范法"
+    )
+    text = "最高人民法院关于适用《中华人民共和国示范法》若干问题的规定（二）\n\n为正确适用示范法，作出如下规定。\n"
+    found = meta(text)
+    assert found["title"] == "最高人民法院关于适用《中华人民共和国示范法》若干问题的规定（二）"
+    assert found["issuer"] == "最高人民法院"
+
+
+def test_history_line_naming_who_issued_it():
+    found = meta("示范奖励条例\n\n1982年3月16日 国务院发布\n\n第一章 总则\n\n第一条 为了示范，制定本条例。\n")
+    assert (found["issuer"], found["level"], found["year"]) == ("国务院", "国家", 1982)
+
+
+def test_standalone_order_beats_an_earlier_versions_order_in_a_history_line():
+    text = "中华人民共和国国务院令\n\n第909号\n\n《国务院关于修改〈示范条例〉的决定》已经通过，现予公布。\n\n"
+    text += "示范条例（2001年11月29日中华人民共和国国务院令第253号发布\n\n根据2030年7月16日《国务院关于修改〈示范条例〉的决定》修订）\n"
+    found = meta(text)
+    assert (found["issuer"], found["doc_number"]) == ("国务院", "中华人民共和国国务院令第909号")
+
+
+def test_dates_in_a_run_on_body_are_not_header_events():
+    text = "示范局关于印发示范应急预案的通知样办函〔2030〕119号各有关单位：　　经同意，现将修订后的预案印发给你们。"
+    text += "2015年2月1日印发的《示范应急预案》同时废止。\n"
+    assert meta(text)["year"] == 2030
