@@ -62,12 +62,15 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"(?:{_SEP})?{_CRUMB}(?:{_SEP}{_CRUMB}){{2,}}(?:{_SEP})?"), "breadcrumb"),
     (re.compile(rf"{_SEP}{_CRUMB}(?:{_SEP}{_CRUMB})+(?:{_SEP})?"), "breadcrumb"),
     (re.compile(rf"{_SEP}[^>》›»＞\s。；！？，、…\d.%]{{1,6}}(?:{_SEP})?|{_SEP}"), "breadcrumb"),
+    # one breadcrumb item per line after a slash: / 政务公开 / 政策文件 (Chinese labels only, so a
+    # table's /kWh cell stays)
+    (re.compile(r"[/／]\s*[\u4e00-\u9fff]{2,10}"), "breadcrumb"),
     (re.compile(rf"(?:{_COUNTER_KEYS})\s*：\s*\d+\s*次?"), "view counter"),
     (re.compile(rf"{_META_PAIR}(?:[\s|｜/]*{_META_PAIR})*"), "page metadata"),
     (re.compile(r"(?:有效性|时效性)\s*：.{0,40}"), "validity disclaimer"),
     (
         re.compile(
-            r"[\[【]?\s*(?:政策|首页|正文|返回|打印|关闭|返回顶部|返回首页|返回列表|打印本页|关闭窗口)\s*[\]】]?"
+            r"[\[【]?\s*(?:政策|首页|正文|返回|打印|关闭|返回顶部|返回首页|返回列表|打印本页|关闭窗口|分享|收藏)\s*[\]】]?"
         ),
         "navigation label",
     ),

@@ -39,6 +39,8 @@ def find_signature(lines: Lines) -> tuple[Found | None, Found | None]:
         if not m:
             continue
         before = tail[: m.start()]
+        if re.search(r"(?:日期|时间)\s*[：:]\s*$", before):
+            continue  # a labelled date (发布日期：…) is no signature
         in_line = re.split(r"[。！；：]", line[: len(line) - len(tail) + m.start()])[-1]
         whitespace_gap = bool(re.search(r"\s{2,}$", before))
         if in_line.strip() and not _is_agency(in_line) and not whitespace_gap:
@@ -75,6 +77,11 @@ def find_signature(lines: Lines) -> tuple[Found | None, Found | None]:
     return None, None
 
 
+def _unbalanced(value: str) -> bool:
+    """More closing than opening brackets."""
+    return value.count("（") + value.count("(") < value.count("）") + value.count(")")
+
+
 def _spaced(label: str) -> str:
     """A label as web pages spell it, also with spaces between its characters (发 布 机 构)."""
     return "[ \u3000]?".join(map(re.escape, label))
@@ -100,7 +107,12 @@ def find_label(lines: Lines, labels: list[str]) -> Found | None:
         if m:
             value = m.group(1).strip()
             if value:
-                return _found(lines, i, lines.written(i, m.start(1), m.end(1)).strip())
+                end = m.end(1)
+                # (发布日期：… 文号：样发〔2030〕7号): the bracket closes the label block, not the value
+                while end > m.start(1) and lines.simp[i][end - 1] in ")）" and _unbalanced(value):
+                    end -= 1
+                    value = value[:-1]
+                return _found(lines, i, lines.written(i, m.start(1), end).strip())
             # 发 布 机 构 ： / 示范市示范局: a capture put the value on the next line
             nxt = head[pos + 1] if pos + 1 < len(head) and not lines.simp[i][m.end() :].strip() else None
             if nxt is not None and 2 <= len(lines.simp[nxt].strip()) <= 40 and "：" not in lines.simp[nxt]:

@@ -140,7 +140,8 @@ def find_title(lines: Lines) -> Found | None:
             return None
         if len(re.findall(r"[\u4e00-\u9fff]", first[:20])) < 4 or first.startswith(bad_starts):
             continue
-        if re.search(r"[\[\]【】>|]", first[:20]) or ("》" in first and "《" not in first):
+        furniture = re.search(r"[\[\]【】>|]", first[:20]) or first[0] in "/／"
+        if furniture or ("》" in first and "《" not in first):
             continue  # page furniture: [打印], 【page title】, breadcrumbs 首页 > 政策 or A 》 B
         if _not_title_part(first):
             continue

@@ -334,3 +334,10 @@ def test_contents_whose_head_and_leaders_a_capture_split_over_lines():
     # 目 / 录 with no contents after them stay text
     kept, _ = clean_text("示范\n目\n录\n这是正文，不是目录。\n")
     assert kept == "示范\n目\n录\n这是正文，不是目录。"
+
+
+def test_slash_breadcrumb_lines_and_lone_share_are_page_furniture():
+    for line in ("/ 政务公开", "/ 政策文件", "／能源", "分享", "收藏"):
+        assert boilerplate_reason(line) is not None, line
+    for line in ("/kWh", "/", "/ 2030年"):
+        assert boilerplate_reason(line) is None, line

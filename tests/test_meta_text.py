@@ -357,3 +357,17 @@ def test_dates_in_a_run_on_body_are_not_header_events():
     text = "示范局关于印发示范应急预案的通知样办函〔2030〕119号各有关单位：　　经同意，现将修订后的预案印发给你们。"
     text += "2015年2月1日印发的《示范应急预案》同时废止。\n"
     assert meta(text)["year"] == 2030
+
+
+def test_web_capture_with_slash_breadcrumbs_labelled_date_and_joint_signature():
+    text = "关于印发《示范办法》的通知_能源\n当前位置：\n首页\n/ 政务公开\n/ 资源环境\n"
+    text += (
+        "关于印发《示范办法》的通知\n(发布日期：2030年05月31日\n文号：样发改〔2030〕7号)\n样发改〔2030〕7号\n"
+    )
+    text += "各有关单位：\n现印发给你们，请按照执行。\n附件：\n示范办法.docx\n"
+    text += "上海市示范委员会\n上海市样例委员会\n2030年5月30日\n分享\n"
+    found = meta(text)
+    assert found["title"] == "关于印发《示范办法》的通知"
+    assert found["doc_number"] == "样发改〔2030〕7号"
+    assert found["issuer"] == "上海市示范委员会、上海市样例委员会"
+    assert (found["region"], found["level"], found["published"]) == ("上海市", "省", "2030-05-30")
