@@ -224,8 +224,8 @@ def test_short_numbered_provisions_that_are_sentences_stay_apart():
 
 
 def test_a_section_whose_text_is_one_short_sentence_is_its_own_chunk():
-    text = "三、竞价规则\n用户按照规定的时间和方式提交申报信息，逾期不予受理。\n四、竞价总量\n本次规模为20万千瓦。\n"
-    text += "五、补贴上限\n补贴上限及固定补贴价格按照下表执行，具体以平台公布为准。\n"
+    text = "三、报名办法\n参加单位按照规定的时间和方式提交材料，逾期不予受理。\n四、名额安排\n今年共设示范名额12个。\n"
+    text += "五、经费标准\n示范经费按照样例标准核拨，具体数额由主管部门另行公布。\n"
     chunks = chunk_document(make_doc(text))
     assert [c.chunk_id.split("/")[1] for c in chunks] == ["三", "四", "五"]
     assert check_coverage(text, chunks) == []

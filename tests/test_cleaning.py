@@ -311,7 +311,7 @@ def test_site_footer_lines_are_boilerplate_but_sentences_are_not():
         "网站标识码：1234567890 样ICP备12345678号",
         "样公网安备 12345678901234号",
         "编辑部客服信箱demo@example.gov.cn",
-        "系统检测到您正在使用旧版内核的浏览器，请更换或升级浏览器访问！",
+        "您的浏览器版本过低，建议升级后访问本站",
     ):
         assert boilerplate_reason(line) == "site footer", line
     for line in (
@@ -324,12 +324,12 @@ def test_site_footer_lines_are_boilerplate_but_sentences_are_not():
 
 def test_contents_whose_head_and_leaders_a_capture_split_over_lines():
     text = (
-        "示范细则\n目\n录\n一、实施背景..........\n..........\n- 1 -\n二、实施方式\n..........\n- 2 -\n"
-        "三、保障措施\n..........\n- 3 -\n一、实施背景\n示范工作已开展多年，成效明显。\n"
-        "二、实施方式\n按照示范方式组织实施。\n三、保障措施\n加强组织保障。\n"
+        "示范方案\n目\n录\n一、工作背景..........\n..........\n- 1 -\n二、组织方式\n..........\n- 2 -\n"
+        "三、保障要求\n..........\n- 3 -\n一、工作背景\n示范工作已开展多年，成效明显。\n"
+        "二、组织方式\n按照示范方式组织实施。\n三、保障要求\n加强组织保障。\n"
     )
     cleaned, removed = clean_text(text)
-    assert cleaned.startswith("示范细则\n一、实施背景\n示范工作已开展多年")
+    assert cleaned.startswith("示范方案\n一、工作背景\n示范工作已开展多年")
     assert {r.reason for r in removed} == {"table of contents", "page number"}
     # 目 / 录 with no contents after them stay text
     kept, _ = clean_text("示范\n目\n录\n这是正文，不是目录。\n")
