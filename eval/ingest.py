@@ -55,6 +55,8 @@ def _boundary_before(text: str, pos: int) -> bool:
         i -= 1
     if i < 0 or text[i] in "\n" + SENTENCE_END + "：:":
         return True
+    if pos - i - 1 >= 2:
+        return True  # run-on crawl: a paragraph keeps its two-character indent (…规定　　第十条)
     # run-on text: right after a short chapter heading (…。第一章 总则第一条)
     return (
         re.search(
@@ -89,15 +91,45 @@ def find_articles(text: str) -> list[tuple[int, int, str]]:
         later = [p for p in stops if p > s]
         if later:
             end = later[0]
-        else:  # the last article: up to the end of its line
+        else:  # the last article: up to the end of its line and the list items it introduces
             nl = text.find("\n", s)
             end = len(text) if nl == -1 else nl
+            if text[max(s, end - 2) : end].rstrip().endswith(("：", ":")):
+                end = _list_end(text, end)
         chapter = ""
         for pos, label in chapters:
             if pos < s:
                 chapter = label
         out.append((s, end, chapter))
     return out
+
+
+def _list_end(text: str, pos: int) -> int:
+    """End of the run of list-item lines (（一） 1. （1）) from ``pos`` on (blank lines skipped)."""
+    end = pos
+    while pos < len(text):
+        nl = text.find("\n", pos + 1)
+        line_end = len(text) if nl == -1 else nl
+        line = text[pos:line_end].strip()
+        if line:
+            mk = line_marker(line)
+            if mk is None or mk.family not in ("cn_paren", "arabic", "arabic_paren", "circled"):
+                break
+            end = line_end
+        pos = line_end
+    return end
+
+
+def _inline_sibling(line: str, ls: int, le: int, mk) -> int:
+    """Where an item's line ends: its line end, or (run-on text) the next item of its family
+    and number on that line after a sentence end (3.…。 4.…。 5.… is three items)."""
+    from policy_search.grammar import match_at
+
+    for m in re.finditer(rf"[{SENTENCE_END}]\s*", line):
+        nxt = match_at(line, m.end(), (mk.family,))
+        if nxt is not None and nxt.number == mk.number + 1:
+            return ls + m.end()
+    return le
 
 
 def _base(chunk_id: str) -> str:
@@ -142,7 +174,8 @@ def _is_junk(c: Chunk) -> str:
         return "navigation"
     if len(lines) == 1 and len(text) <= 60 and not any(ch in text for ch in SENTENCE_END + "，："):
         mk = line_marker(text)
-        if (mk is not None and mk.family != "arabic") or text in c.section:
+        # an article (第十九条 本办法自发布之日起施行) is content even without a full stop
+        if (mk is not None and mk.family not in ("arabic", "article")) or text in c.section:
             return "heading"
     return ""
 
@@ -186,7 +219,7 @@ def score_document(doc: Document, chunks: list[Chunk]) -> DocScore:
             continue
         if any(s <= ls < e for s, e in spans):
             continue
-        lines.append((ls, le, mk.family, FAMILY[mk.family].rank))
+        lines.append((ls, _inline_sibling(line, ls, le, mk), mk.family, FAMILY[mk.family].rank))
     for i, (ls, le, fam, rank) in enumerate(lines):
         if fam not in _ITEM_FAMILIES:
             continue

@@ -108,10 +108,16 @@ def _is_heading_like(s: str, min_chars: int) -> bool:
 
 
 def _paragraph_units(text: str, node: Node, pos: int, settings: Settings, units: list[_Unit]) -> None:
-    for m in re.finditer(r"[^\n]+", text[pos : node.end]):
+    paragraphs = list(re.finditer(r"[^\n]+", text[pos : node.end]))
+    # a numbered section whose whole text is one short sentence (四、总量 / 规模为20万千瓦。) is
+    # content of its own, not the context of the next section
+    alone = node.marker is not None and not node.children and len(paragraphs) == 1
+    for m in paragraphs:
         s, e = _strip_span(text, pos + m.start(), pos + m.end())
         if s < e:
             context = _is_heading_like(text[s:e], settings.min_chunk_chars)
+            if context and alone and text[e - 1] in _SENTENCE_END and len(text[s:e]) >= 8:
+                context = False
             units.append(_Unit(s, e, node, context=context, paragraph_mode=True))
 
 
@@ -141,9 +147,10 @@ def _units(text: str, nodes: list[Node], part: Part, legal: bool, settings: Sett
                 if s < e:
                     own = text[node.title_end : e].strip()
                     # 一、原则同意…（a whole long sentence）is content, not a heading
+                    # (or a shorter one with a clause in it: 三、…的，经…确认，不行使…。)
                     sentence = (
                         not node.children
-                        and len(node.title) > 40
+                        and (len(node.title) > 40 or "，" in node.title or len(node.title) >= 12)
                         and text[node.title_end - 1] in _SENTENCE_END
                     )
                     units.append(_Unit(s, e, node, context=not own and not sentence, paragraph_mode=True))

@@ -62,17 +62,31 @@ RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"(?:{_SEP})?{_CRUMB}(?:{_SEP}{_CRUMB}){{2,}}(?:{_SEP})?"), "breadcrumb"),
     (re.compile(rf"{_SEP}{_CRUMB}(?:{_SEP}{_CRUMB})+(?:{_SEP})?"), "breadcrumb"),
     (re.compile(rf"{_SEP}[^>》›»＞\s。；！？，、…\d.%]{{1,6}}(?:{_SEP})?|{_SEP}"), "breadcrumb"),
+    # one breadcrumb item per line after a slash: / 政务公开 / 政策文件 (Chinese labels only, so a
+    # table's /kWh cell stays)
+    (re.compile(r"[/／]\s*[\u4e00-\u9fff]{2,10}"), "breadcrumb"),
     (re.compile(rf"(?:{_COUNTER_KEYS})\s*：\s*\d+\s*次?"), "view counter"),
     (re.compile(rf"{_META_PAIR}(?:[\s|｜/]*{_META_PAIR})*"), "page metadata"),
     (re.compile(r"(?:有效性|时效性)\s*：.{0,40}"), "validity disclaimer"),
     (
         re.compile(
-            r"[\[【]?\s*(?:政策|首页|正文|返回|打印|关闭|返回顶部|返回首页|返回列表|打印本页|关闭窗口)\s*[\]】]?"
+            r"[\[【]?\s*(?:政策|首页|正文|返回|打印|关闭|返回顶部|返回首页|返回列表|打印本页|关闭窗口|分享|收藏)\s*[\]】]?"
         ),
         "navigation label",
     ),
     (re.compile(rf"(?=.*(?:{_WIDGET_SIGN}))(?:\s*(?:{_WIDGET_WORDS}))+\s*"), "share/print widget"),
     (re.compile(_PAGE_NUMBER), "page number"),
+    # a site's footer: copyright, registration numbers, webmaster mailbox, browser advice
+    (
+        re.compile(
+            r"(?=.*(?:版权所有|ICP备|ICP证|公网安备|网站标识码|网站识别码|Copyright|©))[^。；，]{0,120}"
+            r"|(?:主办|承办|主办单位|承办单位|技术支持)\s*：[^。，；]{2,40}(?:\s+[^。，；]{2,40})?"
+            r"|[^。，；\s]{0,20}(?:信箱|邮箱|E-?mail)\s*：?\s*[\w.\-]+@[\w.\-]+"
+            r"|(?=.*您)(?=.*浏览器)[^。]{0,80}",
+            re.IGNORECASE,
+        ),
+        "site footer",
+    ),
     (re.compile(rf"(?:上一篇|下一篇|上一条|下一条)\s*：{_NO_SENTENCE}.{{0,100}}"), "navigation label"),
 )
 _INNER_PUNCT = frozenset("，。；：！？、")
@@ -230,8 +244,24 @@ _WHITESPACE = re.compile(r"\s+")
 _MAX_TOC_LINE = 60
 
 
+_LEADER = re.compile(r"[.·…．_-]{3,}")  # a dotted leader wrapped onto a line of its own
+_TOC_TAIL = re.compile(r"[.·…．_-]{2,}\s*$")  # an entry's leader whose page number went elsewhere
+
+
 def _toc_key(text: str) -> str:
-    return _WHITESPACE.sub("", _TOC_PAGE.sub("", text))
+    return _WHITESPACE.sub("", _TOC_TAIL.sub("", _TOC_PAGE.sub("", text)))
+
+
+def _toc_heads(lines: list[Line]) -> list[int]:
+    """Lines reading 目录/目次, also when a capture put its two characters on two lines."""
+    heads = []
+    for i, line in enumerate(lines):
+        if _TOC_HEAD.fullmatch(line.text):
+            heads.append(i)
+        elif i + 1 < len(lines) and line.text + lines[i + 1].text in ("目录", "目次"):
+            lines[i].reason = "table of contents"  # the first character; the second is the head
+            heads.append(i + 1)
+    return heads
 
 
 def _toc_entry(text: str) -> bool:
@@ -244,7 +274,7 @@ def _toc_entry(text: str) -> bool:
 
 def _mark_table_of_contents(lines: list[Line]) -> None:
     """A 目录 line and the heading lines after it that the body repeats are marked."""
-    heads = [i for i, line in enumerate(lines) if _TOC_HEAD.fullmatch(line.text)]
+    heads = _toc_heads(lines)
     if not heads:
         return
     last_seen: dict[str, int] = {}
@@ -254,10 +284,22 @@ def _mark_table_of_contents(lines: list[Line]) -> None:
     for head in heads:
         keys: set[str] = set()
         end = head + 1
-        while end < len(lines) and _toc_entry(lines[end].text) and _toc_key(lines[end].text) not in keys:
-            keys.add(_toc_key(lines[end].text))
+        while end < len(lines):
+            text = lines[end].text
+            if _LEADER.fullmatch(text):
+                end += 1
+                continue
+            if not _toc_entry(text) or _toc_key(text) in keys:
+                break
+            keys.add(_toc_key(text))
             end += 1
         again = sum(1 for key in keys if last_seen.get(key, -1) >= end)
         if len(keys) >= 2 and 5 * again >= 3 * len(keys):
             for line in lines[head:end]:
                 line.reason = "table of contents"
+        elif (
+            head > 0
+            and lines[head - 1].reason == "table of contents"
+            and not _TOC_HEAD.fullmatch(lines[head - 1].text)
+        ):
+            lines[head - 1].reason = None  # 目 / 录 read as a split head, but no contents follow

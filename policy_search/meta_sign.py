@@ -21,11 +21,13 @@ from .meta_text import (
     _is_agency,
     _iso,
     agency_names,
+    own_number_start,
     rules,
 )
 
 _TAIL_DATE_RE = re.compile(
-    r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零OＯ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)\s*$"
+    r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零OＯ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)\s*"
+    r"(?:[（(]此件[^）)]{0,12}[）)]\s*)?$"  # 2030年1月2日（此件公开发布）
 )
 
 
@@ -37,10 +39,16 @@ def find_signature(lines: Lines) -> tuple[Found | None, Found | None]:
         if not m:
             continue
         before = tail[: m.start()]
+        if re.search(r"(?:日期|时间)\s*[：:]\s*$", before):
+            continue  # a labelled date (发布日期：…) is no signature
         in_line = re.split(r"[。！；：]", line[: len(line) - len(tail) + m.start()])[-1]
         whitespace_gap = bool(re.search(r"\s{2,}$", before))
         if in_line.strip() and not _is_agency(in_line) and not whitespace_gap:
             continue
+        if not in_line.strip() and _after_closing(lines, i):
+            iso = cn_date(m.group(1)) if CN_DATE_RE.search(m.group(1)) else _iso(_DATE_RE.search(m.group(1)))  # type: ignore[arg-type]
+            if iso:  # 特此通知。 / 2030年2月2日: a date with no agency line signed in
+                return None, _found(lines, i, iso)
         raw_date = m.group(1)
         iso = cn_date(raw_date) if CN_DATE_RE.search(raw_date) else _iso(_DATE_RE.search(raw_date))  # type: ignore[arg-type]
         if not iso:
@@ -69,21 +77,51 @@ def find_signature(lines: Lines) -> tuple[Found | None, Found | None]:
     return None, None
 
 
+def _unbalanced(value: str) -> bool:
+    """More closing than opening brackets."""
+    return value.count("（") + value.count("(") < value.count("）") + value.count(")")
+
+
+def _spaced(label: str) -> str:
+    """A label as web pages spell it, also with spaces between its characters (发 布 机 构)."""
+    return "[ \u3000]?".join(map(re.escape, label))
+
+
+def _after_closing(lines: Lines, i: int) -> bool:
+    """The line before ``i`` (blank lines skipped) is a closing formula: 特此通知。"""
+    k = i - 1
+    while k >= 0 and not lines.simp[k].strip():
+        k -= 1
+    return k >= 0 and bool(_CLOSING_RE.fullmatch(lines.simp[k].strip()))
+
+
+_CLOSING_RE = re.compile(r"特此(?:通知|通告|公告|函告|批复|函复)。?")
+
+
 def find_label(lines: Lines, labels: list[str]) -> Found | None:
     """The value after the first ``label：`` (same line, or the next line when empty)."""
-    pat = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*：\s*([^\s：]*)")
-    for i in _head(lines):
+    pat = re.compile(rf"(?:{'|'.join(map(_spaced, labels))})\s*：\s*([^\s：]*)")
+    head = _head(lines)
+    for pos, i in enumerate(head):
         m = pat.search(lines.simp[i][:_CUT])
         if m:
             value = m.group(1).strip()
-            if not value:
-                continue
-            return _found(lines, i, lines.written(i, m.start(1), m.end(1)).strip())
+            if value:
+                end = m.end(1)
+                # (发布日期：… 文号：样发〔2030〕7号): the bracket closes the label block, not the value
+                while end > m.start(1) and lines.simp[i][end - 1] in ")）" and _unbalanced(value):
+                    end -= 1
+                    value = value[:-1]
+                return _found(lines, i, lines.written(i, m.start(1), end).strip())
+            # 发 布 机 构 ： / 示范市示范局: a capture put the value on the next line
+            nxt = head[pos + 1] if pos + 1 < len(head) and not lines.simp[i][m.end() :].strip() else None
+            if nxt is not None and 2 <= len(lines.simp[nxt].strip()) <= 40 and "：" not in lines.simp[nxt]:
+                return _found(lines, nxt, lines.raw[nxt].strip())
     return None
 
 
 def label_date(lines: Lines, labels: list[str]) -> Found | None:
-    pat = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*：\s*")
+    pat = re.compile(rf"(?:{'|'.join(map(_spaced, labels))})\s*：\s*")
     for i in _head(lines):
         m = pat.search(lines.simp[i][:_CUT])
         if m:
@@ -104,7 +142,8 @@ def find_number(lines: Lines) -> Found | None:
             cited = "》" in simp[max(0, m.start() - 2) : m.start()]
             before_body = not seen_sentence and (first_stop < 0 or m.start() < first_stop)
             if (standalone or before_body) and not cited:
-                return _found(lines, i, lines.written(i, m.start(), m.end()).strip())
+                start = own_number_start(simp, m)
+                return _found(lines, i, lines.written(i, start, m.end()).strip())
         seen_sentence = seen_sentence or first_stop >= 0
     return None
 

@@ -52,8 +52,13 @@ def rules() -> _Rules:
         if w.strip() and not w.startswith("#")
     ]
     suffix = "|".join(sorted(map(re.escape, kinds), key=len, reverse=True))
-    end = r"(?=$|\s|(?:19|20)\d{2}年|[〇○零一二三四五六七八九]{4}年|[\u4e00-\u9fff]{1,12}\s*[〔\[［])"
-    paren = r"（[^（）]{0,20}(?:年|试行|暂行|修订|修正|草案|稿|版)）"
+    # what may follow a title on its line: nothing, a space, a date, a 文号, or (run-on crawls) the
+    # first chapter or article of the text itself (XX条例第一章 总则 第一条 …)
+    end = (
+        r"(?=$|\s|(?:19|20)\d{2}年|[〇○零一二三四五六七八九]{4}年|(?!的)[\u4e00-\u9fff]{1,12}\s*[〔\[［]"
+        r"|第[一1]\s*[章条])"
+    )
+    paren = r"（(?:[^（）]{0,20}(?:年|试行|暂行|修订|修正|草案|稿|版)|[一二三四五六七八九十]{1,3})）"
     title_re = re.compile(rf"^([^。，；：、\s《][^。，；：]{{1,100}}?(?:{suffix})(?:{paren})?){end}")
     agencies = "|".join(sorted(map(re.escape, data["agency_suffixes"]), key=len, reverse=True))
     return _Rules(data, title_re, re.compile(rf"(?:{agencies})$"))
@@ -116,6 +121,7 @@ def _not_title_part(line: str) -> bool:
     compact = re.sub(r"\s+", "", line)
     return (
         compact.endswith(("文件", "令"))
+        or bool(_LONE_DATE_RE.fullmatch(compact))
         or bool(_BRACKET_NO_RE.match(compact[:80].lstrip("（(")))
         or bool(
             re.fullmatch(r"[\u4e00-\u9fff、]{0,60}(?:令|公告)?第[0-9一二三四五六七八九十百零〇]+号", compact)
@@ -134,7 +140,8 @@ def find_title(lines: Lines) -> Found | None:
             return None
         if len(re.findall(r"[\u4e00-\u9fff]", first[:20])) < 4 or first.startswith(bad_starts):
             continue
-        if re.search(r"[\[\]【】>|]", first[:20]) or ("》" in first and "《" not in first):
+        furniture = re.search(r"[\[\]【】>|]", first[:20]) or first[0] in "/／"
+        if furniture or ("》" in first and "《" not in first):
             continue  # page furniture: [打印], 【page title】, breadcrumbs 首页 > 政策 or A 》 B
         if _not_title_part(first):
             continue
@@ -142,6 +149,15 @@ def find_title(lines: Lines) -> Found | None:
         for j in head[pos : pos + 3]:
             piece = lines.simp[j].strip()[:_CUT]
             if parts and (len(piece) > 40 or re.search(r"[。，；：]", piece) or re.match(r"[（(\d]", piece)):
+                # a crawl may run the title's last part on into the 文号 and salutation
+                # (…关于印发XX / 规划的通知国发〔2030〕1号各省…): take the title off its start
+                number = _BRACKET_NO_RE.search(piece)
+                cand = block + piece[: own_number_start(piece, number)] if number else ""
+                m = r.title_re.match(cand) if cand else None
+                if m and len(m.group(1)) == len(cand) > len(block):
+                    parts.append(j)
+                    value = "".join(lines.written(k, 0, len(lines.simp[k])).strip() for k in parts)
+                    return Found(value[: len(cand)].strip(), i + 1, _excerpt(lines, i))
                 break
             if parts and _not_title_part(piece):
                 break
@@ -177,6 +193,22 @@ _ADOPT_RE = re.compile(
     r"第[一二三四五六七八九十百0-9]+次(?:全体)?会议[^，。；]{0,60}?(通过|修订|修正|批准)"
 )
 _GOV_MEETING_RE = re.compile(r"(国务院|[\u4e00-\u9fff]{2,20}人民政府)第\s*\d+\s*次常务会议(?:修订)?通过")
+# a header line amending the text by a decision names who made this version:
+# 2030年5月6日 《示范院关于修改〈示范办法〉的决定》第二次修订
+_AMEND_DECISION_RE = re.compile(
+    r"《((?:国务院|[\u4e00-\u9fff]{2,24}?(?:人民政府|部|局|总局|署|委员会)))关于修改〈[^〉]{2,60}〉[^》]{0,20}的决定》"
+    r"[^，。；]{0,10}?(?:修订|修正)"
+)
+# a history line naming who issued a version: 1990年1月2日 示范院发布
+_ISSUED_BY_RE = re.compile(
+    r"\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*((?:国务院|政务院|[\u4e00-\u9fff]{2,24}?(?:人民政府|部|局|总局|署|委员会)))"
+    r"(?:令第\s*\d+\s*号)?\s*(?:发布|公布|印发)"
+)
+# a department's rules adopted at its own meeting: 经示范部第6次部务会议通过
+_DEPT_MEETING_RE = re.compile(
+    r"经([\u4e00-\u9fff]{2,24}?(?:部|局|总局|署|委员会|行|院))第\s*[0-9一二三四五六七八九十百]+\s*次"
+    r"(?:部务|局务|署务|委务|主任|行务|院务)(?:扩大)?会议(?:审议)?通过"
+)
 
 
 def _clean_agency(name: str) -> str:
@@ -227,7 +259,9 @@ def header_events(lines: Lines) -> list[tuple[str, str, int, str]]:
     events: list[tuple[str, str, int, str]] = []
     for i in _head(lines)[:15]:
         text = lines.simp[i][:_CUT]
-        cut = re.search(r"第[一二三四五六七八九十]+[章条]", text)
+        # the header ends where the body starts: a chapter or article, or (run-on text) the
+        # salutation 各省、…：
+        cut = re.search(r"第[一二三四五六七八九十]+[章条]|各[^。：]{1,80}：", text)
         text = text[: cut.start()] if cut else text
         dates = list(_DATE_RE.finditer(text))
         for k, m in enumerate(dates):
@@ -255,17 +289,32 @@ def find_order(lines: Lines) -> tuple[Found | None, Found | None]:
             if re.match(r"第\s*[0-9一二三四五六七八九十百零〇]+\s*号", following):
                 text, split = text.rstrip() + following[:20], True
         for m in _ORDER_RE.finditer(text):
+            before = text[max(0, m.start() - 2) : m.start()]
+            if before.endswith("《") or before in ("》（", "》("):
+                continue  # a cited order: 根据《…办法》（国务院令第N号）; not （XX令第N号） alone
             before = _DATE_RE.findall(text[: m.start()])
             date = _iso_tuple(before[-1]) if before else ""
-            if best is None or date >= best[0]:
-                best = (date, i, m, split)
+            # an order standing alone (中华人民共和国国务院令 / 第682号) is the text's own; one
+            # inside a history line (1998年…国务院令第253号发布) is an earlier version's
+            alone = split or not re.sub(r"[\s（）()]", "", text.replace(m.group(0), ""))
+            if best is None or (alone, date) >= (best[4], best[0]):
+                best = (date, i, m, split, alone)
     if best is None:
         return None, None
-    _, i, m, split = best
-    names = [_clean_agency(n) for n in m.group(1).split("、")]
+    _, i, m, split, _ = best
+    names = [
+        _clean_agency(re.sub(r"^日(?=\S)", "", n) if k == 0 and _after_date(m) else n)
+        for k, n in enumerate(m.group(1).split("、"))
+    ]
     issuer = "、".join(n for n in names if n)
-    number = m.group(0) if split else lines.written(i, m.start(), m.end())
+    start = m.start() + 1 if _after_date(m) else m.start()
+    number = m.group(0)[start - m.start() :] if split else lines.written(i, start, m.end())
     return _found(lines, i, issuer), _found(lines, i, number)
+
+
+def _after_date(m: re.Match[str]) -> bool:
+    """The match starts with the 日 of a date before it (1998年11月29日中华人民共和国国务院令…)."""
+    return m.group(0).startswith("日") and m.string[max(0, m.start() - 1) : m.start()].isdigit()
 
 
 def find_adoption(lines: Lines) -> Found | None:
@@ -274,13 +323,23 @@ def find_adoption(lines: Lines) -> Found | None:
     for i in _head(lines)[:15]:
         text = lines.simp[i][:_CUT]
         for m in _ADOPT_RE.finditer(text):
-            hits.append((0 if m.group(3) != "批准" else 1, i, _clean_agency(m.group(1) + m.group(2))))
+            body = m.group(1)
+            if body.startswith("日") and text[max(0, m.start(1) - 1) : m.start(1)].isdigit():
+                body = body[1:]  # （2030年3月13日第十五届全国人民代表大会…）: 日 ends the date
+            hits.append((0 if m.group(3) != "批准" else 1, i, _clean_agency(body + m.group(2))))
         for m in _GOV_MEETING_RE.finditer(text):
             hits.append((0, i, _clean_agency(m.group(1))))
+        for m in _DEPT_MEETING_RE.finditer(text):
+            hits.append((0, i, _clean_agency(m.group(1))))
+        for m in _AMEND_DECISION_RE.finditer(text):
+            hits.append((2, -i, _clean_agency(m.group(1))))  # the latest amendment, when nothing else
+        m = _ISSUED_BY_RE.match(text)
+        if m:
+            hits.append((2, -i, _clean_agency(m.group(1))))  # 1982年3月16日 国务院发布
     if not hits:
         return None
     _, i, name = min(hits, key=lambda h: (h[0], h[1]))
-    return _found(lines, i, name)
+    return _found(lines, abs(i), name)
 
 
 def title_issuer(lines: Lines, title: Found | None) -> Found | None:
@@ -302,6 +361,10 @@ def title_issuer(lines: Lines, title: Found | None) -> Found | None:
         if m:
             candidates.append(m.group(1))
     for prefix in candidates:
+        # XX印发关于…的通知: the verb is not part of the name; 第N届XX人民代表大会第N次会议关于…:
+        # the session is not part of the body's name
+        prefix = re.sub(r"(?:印发|转发|批转)\s*$", "", prefix.strip())
+        prefix = re.sub(r"(人民代表大会)第[一二三四五六七八九十]+次会议$", r"\1", prefix)
         names = agency_names(prefix)
         if names and all(rules().agency_re.search(n) for n in names):
             return _found(lines, i, "、".join(names))
@@ -324,6 +387,33 @@ def _iso(m: re.Match[str]) -> str:
     return _iso_tuple((m.group(1), m.group(2), m.group(3)))
 
 
+_LONE_DATE_RE = re.compile(
+    r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇○零OＯ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"
+)
 _BRACKET_NO_RE = re.compile(
     r"[\u4e00-\u9fff]{1,12}\s*[〔\[［（(]\s*(?:19|20)\d{2}\s*[〕\]］）)]\s*第?\s*\d{1,5}\s*号"
 )
+
+
+def own_number_start(text: str, m: re.Match[str]) -> int:
+    """Where a 文号 found by ``_BRACKET_NO_RE`` starts once a run-on title is taken off its front.
+
+    The pattern's prefix (the issuer's abbreviation, 国发 in 国发〔2030〕1号) may swallow the end
+    of a title the crawl glued to it (…工作的决定国发〔…〕): the prefix starts after the last
+    的+document-type word (a title's end), which never occurs inside an abbreviation.
+    """
+    prefix = text[m.start() : m.end()].split("〔")[0].split("[")[0].split("［")[0]
+    ends = list(_TITLE_END_RE.finditer(prefix))
+    return m.start() + (ends[-1].end() if ends else 0)
+
+
+def _title_end_re() -> re.Pattern[str]:
+    kinds = [
+        w.strip()
+        for w in (DATA_DIR / "doc_types.txt").read_text(encoding="utf-8").splitlines()
+        if w.strip() and not w.startswith("#")
+    ]
+    return re.compile("的(?:" + "|".join(sorted(map(re.escape, kinds), key=len, reverse=True)) + ")")
+
+
+_TITLE_END_RE = _title_end_re()

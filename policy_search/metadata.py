@@ -161,6 +161,15 @@ def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]
         first, span = _period_from(to_simplified(normalize_char_width(title.value)))
         if first is not None:
             year, period = Found(str(first), title.line, title.text), Found(span, title.line, title.text)
+    if year is not None and period is not None and (published or number):
+        # a plan issued some way into its period (a covering notice 印发…“十一五”规划的通知 signed
+        # or numbered in its second year) was issued in the year its own date or 文号 says
+        bounds = [int(y) for y in re.findall(r"(?:19|20)\d{2}", period.value)]
+        first, last = (bounds[0], bounds[-1]) if bounds else (0, 0)
+        own = published or number
+        m = re.search(r"(?:19|20)\d{2}", own.value) if own else None
+        if m and first < int(m.group(0)) <= last:
+            year = Found(m.group(0), own.line, own.text)
     history = [e for e in events if e[1] != "施行"]
     if year is None and history:
         iso, _, i, _ = max(history)
@@ -189,6 +198,17 @@ def extract_found(raw_text: str, file_name: str = "") -> dict[str, Found | None]
                 break
         if region:
             break
+    if region is None and title and to_simplified(title.value).startswith("中华人民共和国"):
+        # 中华人民共和国XX条例 with no issuer line: a national law or regulation
+        nat = rules().data["national_region"]
+        region, level = Found(nat, title.line, title.text), Found("国家", title.line, title.text)
+    if region is None:
+        # addressed to every province (各省、自治区、直辖市…): a central document
+        for i in range(min(len(lines.simp), 60)):
+            if re.match(r"\s*各省、自治区、直辖市", lines.simp[i]):
+                nat, where = rules().data["national_region"], lines.raw[i][:160]
+                region, level = Found(nat, i + 1, where), Found("国家", i + 1, where)
+                break
     return {
         "title": title,
         "issuer": issuer,

@@ -153,14 +153,16 @@ def find_body_start(text: str, title: str) -> int:
     if not title or not re.search(r"(?:印发|转发).{0,80}通知", text[:300]):
         return 0
     inner = re.search(r"《([^》]{4,80})》|印发(.{4,80}?)的通知", title)
-    names = [title, *(g for g in (inner.groups() if inner else ()) if g)]
+    names = [g for g in (inner.groups() if inner else ()) if g] or [title]
     first_heading = re.search(rf"(?m)^[{CN_NUM}]{{1,3}}、|[。）][{CN_NUM}]{{1,3}}、", text)
     limit = first_heading.start() if first_heading else len(text)
     best = 0
     for name in names:
         for m in re.finditer(re.escape(name), text[:limit]):
             before = text[max(0, m.start() - 2) : m.start()]
-            if m.start() > 0 and not before.endswith(("《", "印发")):
+            line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+            quoted = line.rfind("《") > line.rfind("》")  # 《示范市2030年示范细则》 names it
+            if m.start() > 0 and not before.endswith(("《", "印发")) and not quoted:
                 best = max(best, m.start())
     return best
 

@@ -71,6 +71,7 @@ def repair_lines(lines: list[Line]) -> list[Line]:
     """Re-join what the source cut apart: PDF stray spaces and hard wraps, flattened table
     cells, lone numbers and wrapped titles. ``lines`` are the kept lines, in order."""
     lines = repair_pdf_text(lines)
+    lines = join_cut_numbers(lines)
     lines = join_table_cells(lines)
     lines = join_lone_numbers(lines)
     return join_wrapped_titles(lines)
@@ -123,6 +124,45 @@ def join_table_cells(lines: list[Line]) -> list[Line]:
             out.append(line)
     flush()
     return out
+
+
+_DIGITS = re.compile(r"\d{1,8}(?:[.:~～\-]\d{1,8})?")
+_UNIT_START = frozenset("年月日号〕]）)%％万亿")
+_OPENING = frozenset("（(〔[［")
+_ITEM_MARK = frozenset("．.、")
+
+
+def join_cut_numbers(lines: list[Line]) -> list[Line]:
+    """Web captures that put every run of digits on its own line (2021 / 年 / 2 / 月 / 2 / 日,
+    津工信〔 / 2021 / 〕 / 3 / 号): a digits-only line whose next line starts with what only
+    follows a number (年 月 日 号 〕 ） %) is joined to that line, and to the line before it
+    when that line goes on (no sentence end) or opens a bracket. A flattened table never
+    splits 年 or 号 from its number, so its cells are left to ``join_table_cells``."""
+    out: list[tuple[Line, list[str]]] = []
+    glue = False  # the last line is a number cut from this one
+    for k, line in enumerate(lines):
+        text = line.text
+        if glue and (text[0] in _UNIT_START or text[0] in _ITEM_MARK):
+            out[-1][1].append(text)
+            glue = False
+            continue
+        glue = False
+        following = lines[k + 1].text if k + 1 < len(lines) else ""
+        if len(text) <= 2 and text.isdigit() and following[:1] in _ITEM_MARK:
+            glue = True  # an item number cut from its mark: 3 / ．加强保护 → 3．加强保护
+            out.append((line, [text]))
+            continue
+        if _DIGITS.fullmatch(text) and following and following[0] in _UNIT_START:
+            glue = True
+            if out:
+                last = out[-1][1][-1]
+                goes_on = last[-1] in _OPENING or last.endswith(("〕", "]"))  # 〔2030〕 / 12 / 号
+                in_sentence = not ends_paragraph(last) and "\t" not in last and not _is_heading(last)
+                if goes_on or in_sentence:
+                    out[-1][1].append(text)
+                    continue
+        out.append((line, [text]))
+    return [_merged(first, pieces) for first, pieces in out]
 
 
 def _is_heading(text: str) -> bool:

@@ -205,3 +205,27 @@ def test_property_chunker_never_loses_a_character(pieces):
     chunks = chunk_document(make_doc(text), Settings(max_chunk_chars=120))
     assert check_coverage(text, chunks) == []
     assert len({c.chunk_id for c in chunks}) == len(chunks)
+
+
+def test_short_numbered_provisions_that_are_sentences_stay_apart():
+    # 规定 numbered 一、二、 whose short items are whole provisions, not headings
+    text = (
+        "为了示范，作如下规定：\n\n一、示范委员会负责示范事务，其组成人员由本级机关任命。\n\n"
+        "二、样例人员不能行使示范权利的，经委员会确认，不行使权利。\n\n"
+        "三、因示范案件被羁押的人，经有关机关决定，在羁押期间停止行使示范权利。\n"
+        "四、本规定自2030年7月26日起施行。\n"
+    )
+    chunks = chunk_document(make_doc(text))
+    starts = [c.text[:2] for c in chunks]
+    assert starts.count("二、") == 1 and starts.count("三、") == 1 and starts.count("四、") == 1
+    assert not any("二、" in c.text and "三、" in c.text for c in chunks)
+    assert not any("三、" in c.text and "四、" in c.text for c in chunks)
+    assert check_coverage(text, chunks) == []
+
+
+def test_a_section_whose_text_is_one_short_sentence_is_its_own_chunk():
+    text = "三、报名办法\n参加单位按照规定的时间和方式提交材料，逾期不予受理。\n四、名额安排\n今年共设示范名额12个。\n"
+    text += "五、经费标准\n示范经费按照样例标准核拨，具体数额由主管部门另行公布。\n"
+    chunks = chunk_document(make_doc(text))
+    assert [c.chunk_id.split("/")[1] for c in chunks] == ["三", "四", "五"]
+    assert check_coverage(text, chunks) == []

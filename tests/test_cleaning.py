@@ -303,3 +303,41 @@ def test_nothing_is_silently_lost(raw: str) -> None:
     assert "\n\n" not in cleaned
     assert [r.line_no for r in removed] == sorted(r.line_no for r in removed)
     assert all(r.line_no >= 1 and r.text == r.text.strip() and r.text for r in removed)
+
+
+def test_site_footer_lines_are_boilerplate_but_sentences_are_not():
+    for line in (
+        "主办：示范市样例局 版权所有©",
+        "网站标识码：1234567890 样ICP备12345678号",
+        "样公网安备 12345678901234号",
+        "编辑部客服信箱demo@example.gov.cn",
+        "您的浏览器版本过低，建议升级后访问本站",
+    ):
+        assert boilerplate_reason(line) == "site footer", line
+    for line in (
+        "推动版权所有者依法维权。",
+        "加强保护，维护著作权人的版权所有权益",
+        "推动浏览器国产化适配。",
+    ):
+        assert boilerplate_reason(line) is None, line
+
+
+def test_contents_whose_head_and_leaders_a_capture_split_over_lines():
+    text = (
+        "示范方案\n目\n录\n一、工作背景..........\n..........\n- 1 -\n二、组织方式\n..........\n- 2 -\n"
+        "三、保障要求\n..........\n- 3 -\n一、工作背景\n示范工作已开展多年，成效明显。\n"
+        "二、组织方式\n按照示范方式组织实施。\n三、保障要求\n加强组织保障。\n"
+    )
+    cleaned, removed = clean_text(text)
+    assert cleaned.startswith("示范方案\n一、工作背景\n示范工作已开展多年")
+    assert {r.reason for r in removed} == {"table of contents", "page number"}
+    # 目 / 录 with no contents after them stay text
+    kept, _ = clean_text("示范\n目\n录\n这是正文，不是目录。\n")
+    assert kept == "示范\n目\n录\n这是正文，不是目录。"
+
+
+def test_slash_breadcrumb_lines_and_lone_share_are_page_furniture():
+    for line in ("/ 政务公开", "/ 政策文件", "／能源", "分享", "收藏"):
+        assert boilerplate_reason(line) is not None, line
+    for line in ("/kWh", "/", "/ 2030年"):
+        assert boilerplate_reason(line) is None, line

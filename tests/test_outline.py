@@ -183,3 +183,16 @@ def test_adversarial_sizes_stay_linear():
     one_line = "专利质押融资达到1亿元，" * 33_000
     chunks = _chunks(one_line)
     assert max(len(c.text) for c in chunks) <= Settings().max_chunk_chars
+
+
+def test_body_start_is_where_the_issued_document_starts_not_a_quote_or_the_notice_title_again():
+    from policy_search.outline import find_body_start
+
+    title = "示范局关于印发2030年示范响应实施细则的通知"
+    text = (
+        f"{title}_政务公开\n名称：\n{title}\n{title}\n各有关单位：\n"
+        "依据有关文件，我局编制了《示范市2030年示范响应实施细则》，现予以印发。\n特此通知。\n"
+    )
+    assert find_body_start(text, title) == 0  # the细则 itself was not captured
+    run_on = f"{title}各有关单位：现将《2030年示范响应实施细则》印发给你们。2030年示范响应实施细则为做好示范工作，制定本细则。一、总体要求"
+    assert find_body_start(run_on, title) == run_on.index("2030年示范响应实施细则为")

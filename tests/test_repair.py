@@ -319,3 +319,20 @@ def test_wrapped_title_is_joined() -> None:
 def test_signature_date_and_next_title_stay_apart() -> None:
     raw = "某某区投资促进办公室\n2025年2月24日\n某某区可再生能源发展行动方案\n为推进能源转型，制定本方案。"
     assert _clean(raw)[0] == raw.split("\n")
+
+
+def test_numbers_a_web_capture_put_on_lines_of_their_own_rejoin_their_sentence() -> None:
+    text = (
+        "按照《样例厅关于推进\n2030\n年样例工作的意见》（样例〔\n2030\n〕\n2\n号）要求，制定本方案。\n"
+        "特此通知。\n2030\n年\n2\n月\n3\n日\n（此件主动公开）\n"
+        "示范活动于\n2030\n年\n3\n月\n9\n日开展，经费约\n12\n万元。"
+    )
+    lines, _ = _clean(text)
+    assert lines[0] == "按照《样例厅关于推进2030年样例工作的意见》（样例〔2030〕2号）要求，制定本方案。"
+    assert "2030年2月3日" in lines and "（此件主动公开）" in lines
+    assert "示范活动于2030年3月9日开展，经费约12万元。" in lines
+
+
+def test_an_item_number_cut_from_its_mark_rejoins_it() -> None:
+    lines, _ = _clean("四、工作要求\n1\n．明确样例分工，按期完成任务。\n2\n．加强示范督查。")
+    assert lines == ["四、工作要求", "1.明确样例分工，按期完成任务。", "2.加强示范督查。"]
