@@ -201,7 +201,10 @@ common = shared.common_terms(engine, key, tuple(sorted({t for h in hits for t in
 head, csv_col, json_col = st.columns([6, 1.3, 1.3], vertical_alignment="center")
 with head:
     mode_label = ui.MODE_LABELS.get(state.mode, state.mode)
-    st.markdown(f"**找到 {len(hits)} 条结果** · {mode_label}检索")
+    if ui.nothing_relevant(hits):
+        st.markdown(f"**{ui.NOTHING_RELEVANT}** · 以下 {len(hits)} 条为弱相关结果 · {mode_label}检索")
+    else:
+        st.markdown(f"**找到 {len(hits)} 条结果** · {mode_label}检索")
 with csv_col:
     st.download_button(
         "下载 CSV",
@@ -224,6 +227,9 @@ with json_col:
         icon=":material/download:",
         width="stretch",
     )
+
+if ui.nothing_relevant(hits):
+    st.warning(f"{ui.NOTHING_RELEVANT}：语料中没有与这个检索明显相关的条目，下面是最接近的弱相关结果。")
 
 rank_of = {h.chunk.chunk_id: h.rank for h in hits}
 try:

@@ -35,6 +35,7 @@ from .corpus import corpus_files, load_corpus
 from .ingest_version import ingest_version
 from .metadata import CATALOG_NAME
 from .records import Chunk, Skipped
+from .relevance import TermStats, save_term_stats
 from .settings import Settings
 
 INDEX_FORMAT = 1
@@ -271,6 +272,7 @@ def build_index(
 
         faiss.write_index(make_dense_index(vectors, settings), str(version / DENSE))
         make_sparse_index(tokens, settings).save(str(version / SPARSE))
+        save_term_stats(version, TermStats.from_tokens(tokens))  # IDF for relevance and answers
         with open(version / CHUNKS, "w", encoding="utf-8") as fh:
             for chunk in chunks:
                 fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")

@@ -20,11 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from .fusion import _top_indices, fuse_scores
 from .glossary import expand_query
-from .index import LoadedIndex, corpus_fingerprint, open_index
+from .index import LoadedIndex, contextual_text, corpus_fingerprint, open_index
 from .ingest_version import ingest_version
 from .normalize import normalize_char_width, to_simplified
+from .query import is_year_token, topic_terms
 from .records import Chunk
+from .relevance import RelevanceModel, TermStats, coverage, load_term_stats, model_for
 from .settings import Settings
 
 MODES = ("hybrid", "dense", "keyword")
@@ -88,6 +91,9 @@ class Hit:
     keyword_score: float | None  # BM25
     matched_terms: tuple[str, ...] = ()
     boosts: tuple[str, ...] = ()  # e.g. ("region:山东", "year:2015")
+    relevance: float = 0.0  # calibrated 0–1, comparable across queries (relevance.py)
+    relevant: bool = False  # relevance at or above the calibrated threshold
+    coverage: float = 0.0  # share of the query's IDF-weighted topic words the chunk covers
 
     def to_dict(self, query: str) -> dict[str, Any]:
         """The JSON contract of ``search --json``."""
@@ -110,6 +116,9 @@ class Hit:
             "targets": [t.to_dict() for t in c.targets],
             "matched_terms": list(self.matched_terms),
             "boosts": list(self.boosts),
+            "relevance": round(self.relevance, 4),
+            "relevant": self.relevant,
+            "coverage": round(self.coverage, 4),
         }
 
 
@@ -164,6 +173,8 @@ class SearchEngine:
     _vectors: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
     _aliases: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _masks: dict[Filters, np.ndarray] = field(default_factory=dict, repr=False)
+    terms: TermStats = field(default=None, repr=False)  # type: ignore[assignment]
+    _texts: list[str] = field(default_factory=list, repr=False)  # what relevance coverage reads
 
     @classmethod
     def load(
@@ -206,6 +217,38 @@ class SearchEngine:
         # exact cosine for every fused candidate, whatever FAISS index type proposed it
         self._vectors = dense.reconstruct_n(0, n) if n else np.zeros((0, dense.d), np.float32)
         self._aliases = {r: region_aliases(r) for r in {c.region for c in self.loaded.chunks}}
+        contexts = [contextual_text(c) for c in self.loaded.chunks]
+        # term statistics stored at build time; an older index gets them from its own chunks
+        self.terms = load_term_stats(self.loaded.path) or TermStats.from_tokens(
+            self.tokenizer.tokenize_many(contexts)
+        )
+        # a chunk covers a place the query names when its plan is of that place
+        self._texts = [
+            f"{text.lower()}\n{c.plan_title} {' '.join(sorted(self._aliases.get(c.region, ())))}"
+            for text, c in zip(contexts, self.loaded.chunks)
+        ]
+
+    @property
+    def relevance_model(self) -> RelevanceModel:
+        return model_for(self.settings, self.encoder.name)
+
+    def coverages(self, cleaned: str, expanded: str, indices: np.ndarray) -> np.ndarray:
+        """Per chunk: the share of the query's IDF-weighted topic words it covers (0–1)."""
+        tokens = self.tokenizer.tokenize(expanded)
+        if expanded != cleaned:  # English words expanded to glossary terms: count the Chinese ones
+            tokens = [t for t in tokens if not t.isascii()] or tokens
+        terms = topic_terms(tokens) or list(dict.fromkeys(tokens))
+        weights = [self.terms.weight(t) for t in terms]
+        years = [t for t in terms if is_year_token(t)]
+        out = np.zeros(len(indices), dtype=np.float64)
+        for j, i in enumerate(indices):
+            chunk = self.chunks[int(i)]
+            extra: set[str] = set()
+            if years:
+                first, last = period_range(chunk)
+                extra = {t for t in years if first is not None and first <= int(t[:4]) <= last}
+            out[j] = coverage(terms, weights, self._texts[int(i)], extra)
+        return out
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -285,7 +328,8 @@ class SearchEngine:
         """Rank chunks for ``query``. Empty query or k ≤ 0 gives no hits."""
         if mode not in MODES:
             raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
-        query = expand_query(clean_query(query))
+        cleaned = clean_query(query)
+        query = expand_query(cleaned)
         k = max(0, min(int(k), len(self.chunks)))
         if not query or k == 0:
             return []
@@ -334,10 +378,20 @@ class SearchEngine:
                     final[j] += s.year_boost
                     boosts[j].append(f"year:{'/'.join(str(y) for y in sorted(years))}")
         order = sorted(range(len(idx)), key=lambda j: (-final[j], int(idx[j])))[:k]
+        # calibrated relevance: evidence about each hit alone, not relative to the other candidates
+        model = self.relevance_model
+        chosen = idx[order]
+        cosine = None
+        if model.uses_cosine:
+            qvec = self.query_vector(query) if qvec is None else qvec
+            cosine = self._vectors[chosen] @ qvec
+        covered = self.coverages(cleaned, query, chosen)
+        relevance = model.score(cosine, covered)
         query_terms = set(tokens) if tokens else set(self.tokenizer.tokenize(query))
         hits = []
         for rank, j in enumerate(order, start=1):
             chunk = self.chunks[idx[j]]
+            rel = float(relevance[rank - 1])
             hits.append(
                 Hit(
                     chunk=chunk,
@@ -347,6 +401,9 @@ class SearchEngine:
                     keyword_score=None if keyword is None else float(keyword[j]),
                     matched_terms=self.matched_terms(query_terms, chunk),
                     boosts=tuple(boosts[j]),
+                    relevance=rel,
+                    relevant=rel >= model.threshold,
+                    coverage=float(covered[rank - 1]),
                 )
             )
         return hits
@@ -355,42 +412,3 @@ class SearchEngine:
         """Query terms that occur in the chunk text, longest first (for highlighting)."""
         found = {t for t in query_terms if len(t) > 0 and t in chunk.text.lower()}
         return tuple(sorted(found, key=lambda t: (-len(t), t)))
-
-
-def fuse_scores(dense: np.ndarray | None, keyword: np.ndarray | None, settings: Settings) -> np.ndarray:
-    """Ranking scores of one candidate set from whichever retrievers ran (see module docstring)."""
-    if keyword is None:
-        return _minmax(dense)
-    if dense is None:
-        return _minmax(keyword)
-    if settings.fusion == "rrf":
-        fused = _rrf(dense, settings.rrf_k) + _rrf(keyword, settings.rrf_k)
-        return fused / fused.max()
-    if settings.fusion != "weighted":
-        raise ValueError(f"fusion {settings.fusion!r} is not one of weighted, rrf")
-    w = settings.dense_weight
-    return w * _minmax(dense) + (1 - w) * _minmax(keyword)
-
-
-def _top_indices(values: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` largest values, best first (argpartition: O(N), not a full sort)."""
-    if n >= len(values):
-        return np.argsort(-values, kind="stable")
-    part = np.argpartition(-values, n - 1)[:n]
-    return part[np.argsort(-values[part], kind="stable")]
-
-
-def _minmax(values: np.ndarray) -> np.ndarray:
-    values = values.astype(np.float64)
-    lo, hi = float(values.min()), float(values.max())
-    if hi - lo < 1e-12:
-        return np.ones_like(values) if hi > 0 else np.zeros_like(values)
-    return (values - lo) / (hi - lo)
-
-
-def _rrf(values: np.ndarray, k: int) -> np.ndarray:
-    """Reciprocal rank of each value within the candidate set: 1 / (k + rank)."""
-    order = np.argsort(-values, kind="stable")
-    ranks = np.empty(len(values), dtype=np.float64)
-    ranks[order] = np.arange(1, len(values) + 1)
-    return 1.0 / (k + ranks)

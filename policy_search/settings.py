@@ -39,6 +39,14 @@ class Settings:
     candidates: int = 100  # per retriever, before fusion and filters
     region_boost: float = 0.15
     year_boost: float = 0.1
+    # calibrated relevance (policy_search/relevance.py): logistic weights over (raw cosine,
+    # topic-word coverage, bias) for the encoder they were fitted on, and a keyword-only model
+    # (coverage, bias) for any other encoder; fitted by `python eval/relevance_eval.py --fit`
+    relevance_encoder: str = "e5-small-q4"
+    relevance_weights: tuple[float, float, float] = (51.558, 2.578, -46.179)
+    relevance_threshold: float = 0.1622
+    relevance_keyword_weights: tuple[float, float] = (6.935, -2.736)
+    relevance_keyword_threshold: float = 0.2319
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,4 +54,5 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        # JSON gives lists; the record holds tuples so it stays hashable
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})
