@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
@@ -28,8 +27,10 @@ from typing import Any
 import numpy as np
 
 from .glossary import expand_query
-from .grammar import sentences as split_sentences
+from .grammar import sentences as split_sentences  # noqa: F401  (re-exported for callers)
+from .query import topic_terms
 from .records import Chunk, Target
+from .relevance import coverage
 from .retrieval import Filters, Hit, SearchEngine, clean_query
 from .targets import extract_targets
 
@@ -37,47 +38,6 @@ _NUMBER_QUESTION = re.compile(
     r"目标|指标|多少|几[家个项次件所名万亿]|几|达到|比例|比重|数量|规模|增长|增幅|占比|百分|金额"
     r"|how many|how much|target|rate",
     re.IGNORECASE,
-)
-# Words that frame a question rather than name its topic; they do not count as evidence.
-_QUESTION_WORDS = frozenset(
-    [
-        "目标",
-        "指标",
-        "多少",
-        "几",
-        "什么",
-        "哪些",
-        "哪个",
-        "怎么",
-        "怎样",
-        "如何",
-        "各地",
-        "各",
-        "提出",
-        "要求",
-        "计划",
-        "规定",
-        "措施",
-        "工作",
-        "开展",
-        "加强",
-        "推进",
-        "要",
-        "是",
-        "有",
-        "设立",
-        "建设",
-        "情况",
-        "方面",
-        "关于",
-        "问题",
-        "提到",
-        "要点",
-        "方案",
-        "纲要",
-        "年",
-        "到",
-    ]
 )
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -177,68 +137,24 @@ def wants_number(question: str) -> bool:
     return bool(_NUMBER_QUESTION.search(question))
 
 
-class _Evidence:
-    """Per-engine helpers: IDF of tokens and a memo of sentence vectors."""
-
-    _lock = threading.Lock()
-
-    def __init__(self, engine: SearchEngine) -> None:
-        self.engine = engine
-        sparse = engine.loaded.sparse
-        n_docs = max(1, len(engine.chunks))
-        indptr = np.asarray(sparse.scores["indptr"])
-        df: dict[str, int] = {}
-        for token, tid in sparse.vocab_dict.items():
-            if token and tid + 1 < len(indptr):
-                df[token] = int(indptr[tid + 1] - indptr[tid])
-        self.idf_unknown = math.log(1 + (n_docs + 0.5) / 0.5)
-        self.idf = {t: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self.vectors: dict[str, np.ndarray] = {}
-
-    def token_weight(self, token: str) -> float:
-        return self.idf.get(token, self.idf_unknown)
-
-    def sentence_vectors(self, sentences: list[str]) -> np.ndarray:
-        missing = [s for s in dict.fromkeys(sentences) if s not in self.vectors]
-        if missing:
-            vecs = self.engine.encoder.encode_passages(missing)
-            with self._lock:
-                self.vectors.update(zip(missing, vecs))
-        return np.stack([self.vectors[s] for s in sentences])
-
-
-_EVIDENCE: dict[int, _Evidence] = {}
-
-
-def _evidence(engine: SearchEngine) -> _Evidence:
-    key = id(engine.loaded)
-    if key not in _EVIDENCE:
-        _EVIDENCE[key] = _Evidence(engine)
-    return _EVIDENCE[key]
-
-
 def _topic_terms(engine: SearchEngine, question: str) -> list[str]:
-    """Question tokens that name its topic: question words, and the place names and years
-    that select a plan (they are satisfied by the plan itself, not by its text), dropped."""
+    """Question tokens that name its topic (see ``query.topic_terms``); the place names that
+    select a plan are satisfied by the plan itself, not by its text."""
     named = engine.region_boosts(question)
     places = {alias for region in named for alias in engine.region_aliases_of(region)}
     places |= set(named.values()) | {"国家", "国家局", "全国"} if "全国" in named else set(named.values())
-    tokens = dict.fromkeys(engine.tokenizer.tokenize(question))
-    return [
-        t
-        for t in tokens
-        if t not in _QUESTION_WORDS
-        and not any(t in p for p in places)
-        and not re.fullmatch(r"(?:19|20)\d{2}年?", t)
-    ]
+    return topic_terms(engine.tokenizer.tokenize(question), places)
 
 
-def _coverage(terms: list[str], text: str, ev: _Evidence) -> float:
-    total = sum(ev.token_weight(t) for t in terms)
-    if total <= 0:
-        return 0.0
-    lowered = text.lower()
-    return sum(ev.token_weight(t) for t in terms if t in lowered) / total
+def _coverage(terms: list[str], text: str, engine: SearchEngine) -> float:
+    """IDF-weighted share of ``terms`` in ``text`` (document frequencies stored with the index)."""
+    return coverage(terms, [engine.terms.weight(t) for t in terms], text.lower())
+
+
+def _statement_spans(engine: SearchEngine, chunk: Chunk) -> list[tuple[int, int, int]]:
+    """(store row, start, end) of the chunk's whole-statement sentences."""
+    store = engine.sentences
+    return [(r, int(store.starts[r]), int(store.ends[r])) for r in store.rows_of(engine.position(chunk))]
 
 
 @lru_cache(maxsize=1)
@@ -273,7 +189,6 @@ def answer(
         return Answer(question, False, "请输入问题。")
     number = wants_number(question)
     hits = engine.search(question, k=30, mode="hybrid", filters=filters)
-    ev = _evidence(engine)
     expanded = expand_query(question)  # English words → Chinese glossary terms
     terms = _topic_terms(engine, expanded)
     if expanded != question:
@@ -290,22 +205,26 @@ def answer(
 
     # candidate sentences from the top chunks
     candidates: list[tuple[Hit, int, int]] = []
+    rows: list[int] = []
     # a covering notice (关于印发…的通知) restates titles but never answers a question
     answering = [h for h in hits if h.chunk.kind != "notice"] or hits
     for hit in answering[:top_chunks]:
-        for start, end in split_sentences(hit.chunk.text):
-            if end - start >= 6:
-                candidates.append((hit, start, end))
+        for row, start, end in _statement_spans(engine, hit.chunk):  # whole statements only
+            candidates.append((hit, start, end))
+            rows.append(row)
+    if not candidates:
+        message = "语料中没有找到能直接回答这个问题的句子。"
+        return Answer(question, False, message, wants_number=number, hits=hits)
     texts = [h.chunk.text[s:e] for h, s, e in candidates]
     qvec = engine.query_vector(expanded)
-    cosines = ev.sentence_vectors(texts) @ qvec
+    cosines = engine.sentences.vectors_of(rows, texts, engine.encoder) @ qvec
     dense = _minmax(cosines)
     # a sentence inherits half its keyword evidence from its task: 全年专利权质押贷款达到15亿元
     # answers a 质押融资 question because its task is about 质押融资
-    chunk_cov = {h.chunk.chunk_id: _coverage(terms, h.chunk.text, ev) for h in answering[:top_chunks]}
+    chunk_cov = {h.chunk.chunk_id: _coverage(terms, h.chunk.text, engine) for h in answering[:top_chunks]}
     keyword = np.array(
         [
-            0.5 * _coverage(terms, t, ev) + 0.5 * chunk_cov[h.chunk.chunk_id]
+            0.5 * _coverage(terms, t, engine) + 0.5 * chunk_cov[h.chunk.chunk_id]
             for t, (h, _, _) in zip(texts, candidates)
         ]
     )
@@ -322,7 +241,7 @@ def answer(
         if any(y in texts[i] for y in years):  # 到2035年… when the question asks about 2035
             scores[i] += NAMED_YEAR_BONUS
 
-    best_coverage = max((_coverage(terms, h.chunk.text, ev) for h in answering[:top_chunks]), default=0.0)
+    best_coverage = max((_coverage(terms, h.chunk.text, engine) for h in answering[:top_chunks]), default=0.0)
     if not terms:
         best_coverage = 1.0  # nothing but question words: trust retrieval
     min_cosine = MIN_SENTENCE_COSINE.get(engine.encoder.name, math.inf)
@@ -388,31 +307,30 @@ def compare(
     A plan is left out when its best task covers less than half of the question's topic
     weight that the best plan's task covers — nothing is padded.
     """
-    ev = _evidence(engine)
     best_per_doc: dict[str, Hit] = {}
     for hit in hits:
         best_per_doc.setdefault(hit.chunk.doc_id, hit)
-    coverages = {d: _coverage(terms, h.chunk.text, ev) for d, h in best_per_doc.items()}
+    coverages = {d: _coverage(terms, h.chunk.text, engine) for d, h in best_per_doc.items()}
     top = max(coverages.values(), default=0.0)
     rows = []
     for doc_id, hit in best_per_doc.items():
         if top <= 0 or coverages[doc_id] < 0.5 * top:
             continue
         chunk = hit.chunk
-        spans = split_sentences(chunk.text)
+        spans = [(s, e) for _, s, e in _statement_spans(engine, chunk)]
 
         def sentence_rank(span: tuple[int, int], text: str = chunk.text) -> tuple[bool, float]:
             sentence = text[span[0] : span[1]]
-            coverage = _coverage(terms, sentence, ev)
+            covered = _coverage(terms, sentence, engine)
             # a number question shows the on-topic sentence that states the target
-            return (number and coverage > 0 and bool(extract_targets(sentence)), coverage)
+            return (number and covered > 0 and bool(extract_targets(sentence)), covered)
 
         scored = sorted(spans, key=sentence_rank, reverse=True)
         start, end = scored[0] if scored else (0, len(chunk.text))
         topical = [
             t
             for s, e in spans
-            if _coverage(terms, chunk.text[s:e], ev) > 0
+            if _coverage(terms, chunk.text[s:e], engine) > 0
             for t in extract_targets(chunk.text[s:e])
         ]
         rows.append(

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .evidence import SentenceStore
 from .fusion import _top_indices, fuse_scores
 from .glossary import expand_query
 from .index import LoadedIndex, contextual_text, corpus_fingerprint, open_index
@@ -175,6 +176,9 @@ class SearchEngine:
     _masks: dict[Filters, np.ndarray] = field(default_factory=dict, repr=False)
     terms: TermStats = field(default=None, repr=False)  # type: ignore[assignment]
     _texts: list[str] = field(default_factory=list, repr=False)  # what relevance coverage reads
+    _positions: dict[str, int] = field(default_factory=dict, repr=False)  # chunk id → row
+    _sentences: SentenceStore | None = field(default=None, repr=False)
+    _qvecs: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # recent query vectors
 
     @classmethod
     def load(
@@ -222,11 +226,23 @@ class SearchEngine:
         self.terms = load_term_stats(self.loaded.path) or TermStats.from_tokens(
             self.tokenizer.tokenize_many(contexts)
         )
+        self._positions = {c.chunk_id: i for i, c in enumerate(self.loaded.chunks)}
         # a chunk covers a place the query names when its plan is of that place
         self._texts = [
             f"{text.lower()}\n{c.plan_title} {' '.join(sorted(self._aliases.get(c.region, ())))}"
             for text, c in zip(contexts, self.loaded.chunks)
         ]
+
+    @property
+    def sentences(self) -> SentenceStore:
+        """Answer sentences of every chunk with their vectors (stored at build time)."""
+        if self._sentences is None:
+            stored = SentenceStore.load(self.loaded.path, len(self.chunks))
+            self._sentences = stored or SentenceStore.from_chunks(self.chunks)
+        return self._sentences
+
+    def position(self, chunk: Chunk) -> int:
+        return self._positions[chunk.chunk_id]
 
     @property
     def relevance_model(self) -> RelevanceModel:
@@ -271,7 +287,14 @@ class SearchEngine:
         return np.asarray(self.loaded.sparse.get_scores(tokens), dtype=np.float32), tokens
 
     def query_vector(self, query: str) -> np.ndarray:
-        return np.asarray(self.encoder.encode_queries([query])[0], dtype=np.float32)
+        """The query's vector; the last few are kept, since answers re-read the search's query."""
+        vec = self._qvecs.get(query)
+        if vec is None:
+            vec = np.asarray(self.encoder.encode_queries([query])[0], dtype=np.float32)
+            if len(self._qvecs) >= 64:
+                self._qvecs.pop(next(iter(self._qvecs)))
+            self._qvecs[query] = vec
+        return vec
 
     def dense_candidates(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> list[int]:
         """Top ``n`` allowed chunks by cosine; widens the FAISS search until enough pass the filter."""
