@@ -178,7 +178,7 @@ class SearchEngine:
     _texts: list[str] = field(default_factory=list, repr=False)  # what relevance coverage reads
     _positions: dict[str, int] = field(default_factory=dict, repr=False)  # chunk id → row
     _sentences: SentenceStore | None = field(default=None, repr=False)
-    _qvecs: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # recent query vectors
+    _last_query: tuple[str, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -287,13 +287,12 @@ class SearchEngine:
         return np.asarray(self.loaded.sparse.get_scores(tokens), dtype=np.float32), tokens
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's vector; the last few are kept, since answers re-read the search's query."""
-        vec = self._qvecs.get(query)
-        if vec is None:
-            vec = np.asarray(self.encoder.encode_queries([query])[0], dtype=np.float32)
-            if len(self._qvecs) >= 64:
-                self._qvecs.pop(next(iter(self._qvecs)))
-            self._qvecs[query] = vec
+        """The query's vector; the last one is kept, since an answer re-reads its search's query."""
+        last = self._last_query
+        if last is not None and last[0] == query:
+            return last[1]
+        vec = np.asarray(self.encoder.encode_queries([query])[0], dtype=np.float32)
+        self._last_query = (query, vec)
         return vec
 
     def dense_candidates(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> list[int]:
