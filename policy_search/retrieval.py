@@ -25,10 +25,11 @@ from .fusion import _top_indices, fuse_scores
 from .glossary import expand_query
 from .index import LoadedIndex, contextual_text, corpus_fingerprint, open_index
 from .ingest_version import ingest_version
+from .names import name_tiers, topic_coverage
 from .normalize import normalize_char_width, to_simplified
-from .query import is_year_token, topic_terms
+from .query import unit_names
 from .records import Chunk
-from .relevance import RelevanceModel, TermStats, coverage, load_term_stats, model_for
+from .relevance import RelevanceModel, TermStats, load_term_stats, model_for
 from .settings import Settings
 
 MODES = ("hybrid", "dense", "keyword")
@@ -179,6 +180,7 @@ class SearchEngine:
     _positions: dict[str, int] = field(default_factory=dict, repr=False)  # chunk id → row
     _sentences: SentenceStore | None = field(default=None, repr=False)
     _last_query: tuple[str, np.ndarray] | None = field(default=None, repr=False)
+    _unit_names: set[str] = field(default_factory=set, repr=False)  # how a question names units
 
     @classmethod
     def load(
@@ -227,6 +229,8 @@ class SearchEngine:
             self.tokenizer.tokenize_many(contexts)
         )
         self._positions = {c.chunk_id: i for i, c in enumerate(self.loaded.chunks)}
+        units = {u for c in self.loaded.chunks for u in c.units}
+        self._unit_names = unit_names(units, lambda n: self.terms.df.get(n, 0) > 0.1 * self.terms.n_docs)
         # a chunk covers a place the query names when its plan is of that place
         self._texts = [
             f"{text.lower()}\n{c.plan_title} {' '.join(sorted(self._aliases.get(c.region, ())))}"
@@ -247,24 +251,6 @@ class SearchEngine:
     @property
     def relevance_model(self) -> RelevanceModel:
         return model_for(self.settings, self.encoder.name)
-
-    def coverages(self, cleaned: str, expanded: str, indices: np.ndarray) -> np.ndarray:
-        """Per chunk: the share of the query's IDF-weighted topic words it covers (0–1)."""
-        tokens = self.tokenizer.tokenize(expanded)
-        if expanded != cleaned:  # English words expanded to glossary terms: count the Chinese ones
-            tokens = [t for t in tokens if not t.isascii()] or tokens
-        terms = topic_terms(tokens) or list(dict.fromkeys(tokens))
-        weights = [self.terms.weight(t) for t in terms]
-        years = [t for t in terms if is_year_token(t)]
-        out = np.zeros(len(indices), dtype=np.float64)
-        for j, i in enumerate(indices):
-            chunk = self.chunks[int(i)]
-            extra: set[str] = set()
-            if years:
-                first, last = period_range(chunk)
-                extra = {t for t in years if first is not None and first <= int(t[:4]) <= last}
-            out[j] = coverage(terms, weights, self._texts[int(i)], extra)
-        return out
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -399,7 +385,8 @@ class SearchEngine:
                 if first is not None and any(first <= y <= last for y in years):
                     final[j] += s.year_boost
                     boosts[j].append(f"year:{'/'.join(str(y) for y in sorted(years))}")
-        order = sorted(range(len(idx)), key=lambda j: (-final[j], int(idx[j])))[:k]
+        tier = name_tiers(self, query, cleaned, idx, regions, years, boosts, final)
+        order = sorted(range(len(idx)), key=lambda j: (-tier[j], -final[j], int(idx[j])))[:k]
         # calibrated relevance: evidence about each hit alone, not relative to the other candidates
         model = self.relevance_model
         chosen = idx[order]
@@ -407,7 +394,7 @@ class SearchEngine:
         if model.uses_cosine:
             qvec = self.query_vector(query) if qvec is None else qvec
             cosine = self._vectors[chosen] @ qvec
-        covered = self.coverages(cleaned, query, chosen)
+        covered = topic_coverage(self, cleaned, query, chosen)
         relevance = model.score(cosine, covered)
         query_terms = set(tokens) if tokens else set(self.tokenizer.tokenize(query))
         hits = []

@@ -39,6 +39,10 @@ class Settings:
     candidates: int = 100  # per retriever, before fusion and filters
     region_boost: float = 0.15
     year_boost: float = 0.1
+    unit_boost: float = 0.15  # a responsible unit named in the query (财政局)
+    # names in the query are soft constraints: a task covering at least this share of the
+    # query's topic words (names left out) ranks above tasks that only match a name
+    topic_share: float = 0.5
     # calibrated relevance (policy_search/relevance.py): logistic weights over (raw cosine,
     # topic-word coverage, bias) for the encoder they were fitted on, and a keyword-only model
     # (coverage, bias) for any other encoder; fitted by `python eval/relevance_eval.py --fit`
