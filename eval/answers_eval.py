@@ -18,7 +18,7 @@ import time
 
 from common import EVAL_DIR, REPO, load_qrels, load_queries
 
-from policy_search.answers import MIN_COVERAGE, AnswerItem, answer
+from policy_search.answers import AnswerItem, answer
 from policy_search.grammar import ITEM_FAMILIES, match_at
 from policy_search.retrieval import SearchEngine
 
@@ -139,7 +139,7 @@ def main() -> int:
             print(f"    -> {r['first'][:60]}")
     lines = [
         f"Answer accuracy on {acc['n']} labelled questions (eval/answers.jsonl), not-found threshold "
-        f"{MIN_COVERAGE}:",
+        f"{engine.settings.answer_min_coverage}:",
         "",
         "| | first item | first three |",
         "|---|---|---|",

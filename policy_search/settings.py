@@ -52,6 +52,20 @@ class Settings:
     relevance_keyword_weights: tuple[float, float] = (6.935, -2.736)
     relevance_keyword_threshold: float = 0.2319
 
+    # extractive answers (answers.py), chosen on eval/answers.jsonl: sentence score =
+    # w_cosine · cosine (min-max over the candidates) + w_keyword · topic coverage + w_rank ·
+    # the task's ranking score, plus bonuses
+    answer_weights: tuple[float, float, float] = (0.35, 0.45, 0.2)
+    answer_target_bonus: float = 0.3  # a number question and a sentence with a target
+    answer_named_plan_bonus: float = 0.2  # the plan (region/year) the question names
+    answer_named_year_bonus: float = 0.2  # the sentence names the year the question names
+    answer_asked_bonus: float = 0.15  # the sentence supplies what is asked (asks.py)
+    # found when the best task covers this share of the question's topic weight, or a sentence
+    # reaches this cosine (for relevance_encoder, the encoder it was measured with). Measured:
+    # unanswerable questions reached coverage ≤ 0.52 and sentence cosine ≤ 0.896
+    answer_min_coverage: float = 0.55
+    answer_min_cosine: float = 0.91
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
