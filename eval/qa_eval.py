@@ -10,7 +10,7 @@ The docs are indexed into a temporary index (no catalog: metadata as the texts g
   of the anchor → share right at the first item and within the first three.
 
 Reported for all questions and without those naming a place their document never mentions
-(a robustness check). ``--keep DIR`` keeps (and reuses) the built index between runs.
+(a robustness check). ``--keep DIR`` keeps the built index between runs (rebuilt incrementally).
 Writes ``eval/reports/qa.md`` with the folder's name, never its text.
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path
 from common import EVAL_DIR, machine
 
 from policy_search.answers import answer
-from policy_search.index import build_index, current_version
+from policy_search.index import build_index
 from policy_search.retrieval import SearchEngine
 from policy_search.settings import Settings
 
@@ -104,8 +104,8 @@ def main() -> int:
     queries = load(args.folder)
     with tempfile.TemporaryDirectory() as tmp:
         index = args.keep or Path(tmp) / "index"
-        if current_version(index) is None:
-            build_index(docs, index, Settings(encoder=args.encoder), progress=True)
+        # incremental: a kept index only re-embeds what changed
+        build_index(docs, index, Settings(encoder=args.encoder), progress=True)
         engine = SearchEngine.load(index, corpus_dir=docs)
         from policy_search.answers import _places
 

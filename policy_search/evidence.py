@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,17 @@ _END = "。；！？!?;."
 _ASIDE = re.compile(r"[（(][^（）()]*[）)]")  # a whole sentence in brackets: a unit list or an aside
 _UNIT_LABEL = re.compile(r"(?:责任|牵头|配合|主办|协办|参与)单位[:：]")
 _DOC_TITLE = re.compile(r"^关于印发.*的通知$")
+_SIGNATURE = re.compile(
+    r"(?:\d{4}|[〇零一二三四五六七八九]{4})年\d{1,2}月\d{1,2}日(?:印发|发布)?$|(?:\d{4}|[〇零一二三四五六七八九]{4})年[一二三四五六七八九十\d]{1,3}月[一二三四五六七八九十\d]{1,3}日(?:印发|发布)?$"
+)
+MAX_HEADING_CHARS = 30  # a heading or lead-in line is at most this long
+
+
+@lru_cache(maxsize=1)
+def _doc_types() -> tuple[str, ...]:
+    """Words a document title ends with (通知, 工作要点 …), from data/doc_types.txt."""
+    lines = (Path(__file__).resolve().parent / "data" / "doc_types.txt").read_text(encoding="utf-8")
+    return tuple(w for line in lines.splitlines() if not line.startswith("#") for w in line.split())
 
 
 def _strip_marker(text: str, start: int, end: int) -> int:
@@ -58,18 +70,21 @@ def fragment_reason(sentence: str, chunk: Chunk, had_marker: bool = False, last:
     if _ASIDE.fullmatch(body) or _UNIT_LABEL.search(body):
         return "unit list"
     headings = {h.strip().rstrip(_END) for h in (chunk.title, *chunk.section) if h}
-    if body in headings:
+    if body in headings and words <= MAX_HEADING_CHARS:  # a longer one is a one-sentence task
         return "heading"
     title = chunk.plan_title
     if title and (body == title or (title in body and words - len(_WORD.findall(title)) <= 6)):
         return "title line"
-    if _DOC_TITLE.match(body):
+    unended = not sentence.rstrip().endswith(tuple(_END))
+    no_comma = not any(p in body for p in "，,；;")
+    if _DOC_TITLE.match(body) or (unended and no_comma and body.endswith(_doc_types())):
         return "title line"
-    if sentence.rstrip().endswith(("：", ":")):
-        return "lead-in"  # 各区县知识产权局、各有关单位： / …特制定如下方案：
+    if unended and (_SIGNATURE.search(body) or body.startswith("附件")):
+        return "signature"  # 某某办公室2020年2月12日印发 / 附件：1.…
+    if sentence.rstrip().endswith(("：", ":")) and words <= MAX_HEADING_CHARS:
+        return "lead-in"  # 各区县知识产权局、各有关单位：
     has_clause = any(p in body for p in "，,、：:")
-    unended = not sentence.rstrip().endswith(tuple(_END)) and not last
-    if not has_clause and words <= 20 and (had_marker or unended):
+    if not has_clause and words <= 20 and (had_marker or (unended and not last)):
         return "heading"  # a short numbered line, or a line without a sentence end
     return ""
 
