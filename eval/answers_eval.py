@@ -30,15 +30,17 @@ _END = "。；！？!?;."
 
 def fragment_kind(item: AnswerItem, chunk_text: str) -> str:
     """Why an answer item is not a whole statement ("" when it is), checked from the outside:
-    a leading list marker, a bracketed unit list, a heading, the plan's title, too few
+    a short numbered heading, a bracketed unit list, a heading, the plan's title, too few
     characters, or a span cut before its sentence ends."""
     text = item.text.strip()
-    body = text.rstrip(_END + "：:，, ")
-    if match_at(text, 0, ITEM_FAMILIES) is not None:
-        return "starts with a list marker"
+    marker = match_at(text, 0, ITEM_FAMILIES)
+    body = text[marker.end if marker else 0 :].strip().rstrip(_END + "：:，, ")
+    if marker is not None and len(body) <= 20 and not any(p in body for p in "，,、"):
+        return "numbered heading"
     if (body.startswith(("（", "(")) and body.endswith(("）", ")"))) or "单位：" in body:
         return "unit list"
-    if body in {h.rstrip(_END) for h in (item.title, *item.section) if h}:
+    headings = {h.rstrip(_END) for h in (item.title, *item.section) if h}
+    if body in headings and len(body) <= 30 and chunk_text[item.end :].strip():
         return "heading alone"
     if item.plan_title and item.plan_title in body and len(body) < len(item.plan_title) + 8:
         return "title line"

@@ -2,8 +2,7 @@
 
 An answer item must be a complete statement from a plan — never a unit list such as
 （专利管理司） or （责任单位：…）, a heading alone (（二）建立风险补偿机制。), a plan's title
-line or a fragment; a leading list marker is left out of the span (the heading path and task
-title are shown apart, as the item's context).
+line or a fragment; the heading path and task title are shown apart, as the item's context.
 
 The spans and their vectors are computed when the index is built and stored beside it
 (``sentences.npz``; vectors content-hash cached like chunk vectors), so answering a question
@@ -37,6 +36,7 @@ _DOC_TITLE = re.compile(r"^关于印发.*的通知$")
 _SIGNATURE = re.compile(
     r"(?:\d{4}|[〇零一二三四五六七八九]{4})年\d{1,2}月\d{1,2}日(?:印发|发布)?$|(?:\d{4}|[〇零一二三四五六七八九]{4})年[一二三四五六七八九十\d]{1,3}月[一二三四五六七八九十\d]{1,3}日(?:印发|发布)?$"
 )
+_PURPOSE = re.compile(r"^(?:为了?|根据|按照|依据|经).*(?:如下|通知|通告|公告|方案|安排)$")
 MAX_HEADING_CHARS = 30  # a heading or lead-in line is at most this long
 
 
@@ -70,7 +70,7 @@ def fragment_reason(sentence: str, chunk: Chunk, had_marker: bool = False, last:
     if _ASIDE.fullmatch(body) or _UNIT_LABEL.search(body):
         return "unit list"
     headings = {h.strip().rstrip(_END) for h in (chunk.title, *chunk.section) if h}
-    if body in headings and words <= MAX_HEADING_CHARS:  # a longer one is a one-sentence task
+    if body in headings and words <= MAX_HEADING_CHARS and not last:  # a task's title, then its text
         return "heading"
     title = chunk.plan_title
     if title and (body == title or (title in body and words - len(_WORD.findall(title)) <= 6)):
@@ -81,8 +81,8 @@ def fragment_reason(sentence: str, chunk: Chunk, had_marker: bool = False, last:
         return "title line"
     if unended and (_SIGNATURE.search(body) or body.startswith("附件")):
         return "signature"  # 某某办公室2020年2月12日印发 / 附件：1.…
-    if sentence.rstrip().endswith(("：", ":")) and words <= MAX_HEADING_CHARS:
-        return "lead-in"  # 各区县知识产权局、各有关单位：
+    if sentence.rstrip().endswith(("：", ":")) and (words <= MAX_HEADING_CHARS or _PURPOSE.match(body)):
+        return "lead-in"  # 各区县知识产权局、各有关单位： / 为…，现将有关事项通知如下：
     has_clause = any(p in body for p in "，,、：:")
     if not has_clause and words <= 20 and (had_marker or (unended and not last)):
         return "heading"  # a short numbered line, or a line without a sentence end
@@ -90,14 +90,17 @@ def fragment_reason(sentence: str, chunk: Chunk, had_marker: bool = False, last:
 
 
 def statement_spans(chunk: Chunk) -> list[tuple[int, int]]:
-    """Spans of ``chunk.text`` that are whole statements, list markers left out."""
+    """Spans of ``chunk.text`` that are whole statements (a leading list marker such as （1） stays
+    with its statement; a marker followed by a heading alone is not a statement)."""
     out = []
     text = chunk.text
     end = len(text.rstrip())
     for s, e in split_sentences(text):
+        while s < e and text[s] in "、，,；;":  # a stray separator left at the start
+            s += 1
         start = _strip_marker(text, s, e)
         if not fragment_reason(text[start:e], chunk, had_marker=start > s, last=e >= end):
-            out.append((start, e))
+            out.append((s, e))
     return out
 
 

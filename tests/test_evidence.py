@@ -53,9 +53,22 @@ def test_fragment_reasons(sentence: str, why: str):
     assert fragment_reason(sentence, chunk, had_marker=had_marker) == why
 
 
-def test_a_numbered_statement_keeps_its_text_without_the_marker():
-    chunk = make_chunk("（1）支持企业开展专利导航，每年资助10个项目。")
-    assert spans_text(chunk) == ["支持企业开展专利导航，每年资助10个项目。"]
+def test_a_numbered_statement_is_a_statement_and_a_numbered_heading_is_not():
+    chunk = make_chunk(
+        "（1）支持企业开展专利导航，每年资助10个项目。\n（2）加强宣传。\n宣传工作由各区负责，每季度报送。"
+    )
+    assert spans_text(chunk) == [
+        "（1）支持企业开展专利导航，每年资助10个项目。",
+        "宣传工作由各区负责，每季度报送。",
+    ]
+
+
+def test_a_one_sentence_task_equal_to_its_title_is_a_statement():
+    text = "（十）申报证明从2月17日开始办理，至疫情解除为止。"
+    chunk = make_chunk(text, title="申报证明从2月17日开始办理，至疫情解除为止")
+    assert spans_text(chunk) == [text]
+    lead = make_chunk("为做好防控工作，现将有关事项通知如下：\n一律实行网上办理，窗口暂停服务。")
+    assert spans_text(lead) == ["一律实行网上办理，窗口暂停服务。"]
 
 
 def test_sentences_and_vectors_are_stored_with_the_index(hash_engine: SearchEngine):
