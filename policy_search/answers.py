@@ -118,6 +118,12 @@ def unknown_places(engine: SearchEngine, question: str) -> list[str]:
     return [p for p in names if not any(p in c.text for c in engine.chunks)]
 
 
+def _own_terms(terms: list[str], chunk: Chunk) -> list[str]:
+    """The question's topic words that do not merely name the chunk's document (title, issuer)."""
+    identity = f"{chunk.plan_title} {chunk.issuer}".lower()
+    return [t for t in terms if t not in identity] or terms
+
+
 def _minmax(values: np.ndarray) -> np.ndarray:
     lo, hi = float(values.min()), float(values.max())
     return np.zeros_like(values) if hi - lo < 1e-12 else (values - lo) / (hi - lo)
@@ -128,7 +134,7 @@ def answer(
     question: str,
     filters: Filters | None = None,
     max_items: int = 3,
-    top_chunks: int = 6,
+    top_chunks: int | None = None,
     llm: LLMConfig | None = None,
 ) -> Answer:
     """Answer ``question`` from the corpus: best sentences, their targets, and a comparison."""
@@ -137,6 +143,8 @@ def answer(
         return Answer(question, False, "请输入问题。")
     number = wants_number(question)
     hits = engine.search(question, k=30, mode="hybrid", filters=filters)
+    cfg = engine.settings
+    top_chunks = top_chunks or cfg.answer_top_chunks
     expanded = expand_query(question)  # English words → Chinese glossary terms
     terms = _topic_terms(engine, expanded)
     if expanded != question:
@@ -169,16 +177,23 @@ def answer(
     dense = _minmax(cosines)
     # a sentence inherits half its keyword evidence from its task: 全年专利权质押贷款达到15亿元
     # answers a 质押融资 question because its task is about 质押融资
-    chunk_cov = {h.chunk.chunk_id: topic_share(terms, h.chunk.text, engine) for h in answering[:top_chunks]}
+    # words that name the document itself (its title, issuer) are satisfied by the document: a
+    # question on 「某局关于做好复工工作的通知」 that asks about 食堂 is answered by a 食堂 sentence
+    own = {h.chunk.chunk_id: _own_terms(terms, h.chunk) for h in answering[:top_chunks]}
+    chunk_cov = {
+        cid: topic_share(own[cid], h.chunk.text, engine)
+        for h in answering[:top_chunks]
+        for cid in [h.chunk.chunk_id]
+    }
+    share = cfg.answer_sentence_share
     keyword = np.array(
         [
-            0.5 * topic_share(terms, t, engine) + 0.5 * chunk_cov[h.chunk.chunk_id]
+            share * topic_share(own[h.chunk.chunk_id], t, engine) + (1 - share) * chunk_cov[h.chunk.chunk_id]
             for t, (h, _, _) in zip(texts, candidates)
         ]
     )
     chunk_prior = _minmax(np.array([h.score for h, _, _ in candidates]))
     sentence_targets = [extract_targets(t) for t in texts]
-    cfg = engine.settings
     w_dense, w_keyword, w_rank = cfg.answer_weights
     scores = w_dense * dense + w_keyword * keyword + w_rank * chunk_prior
     kinds = asked(question)

@@ -37,6 +37,7 @@ _SIGNATURE = re.compile(
     r"(?:\d{4}|[〇零一二三四五六七八九]{4})年\d{1,2}月\d{1,2}日(?:印发|发布)?$|(?:\d{4}|[〇零一二三四五六七八九]{4})年[一二三四五六七八九十\d]{1,3}月[一二三四五六七八九十\d]{1,3}日(?:印发|发布)?$"
 )
 _PURPOSE = re.compile(r"^(?:为了?|根据|按照|依据|经).*(?:如下|通知|通告|公告|方案|安排)$")
+_NOTICE_TYPES = ("提示", "公开信", "倡议书", "告知书", "一封信", "须知", "问答", "指引")  # notice titles
 MAX_HEADING_CHARS = 30  # a heading or lead-in line is at most this long
 
 
@@ -77,7 +78,7 @@ def fragment_reason(sentence: str, chunk: Chunk, had_marker: bool = False, last:
         return "title line"
     unended = not sentence.rstrip().endswith(tuple(_END))
     no_comma = not any(p in body for p in "，,；;")
-    if _DOC_TITLE.match(body) or (unended and no_comma and body.endswith(_doc_types())):
+    if _DOC_TITLE.match(body) or (unended and no_comma and body.endswith(_doc_types() + _NOTICE_TYPES)):
         return "title line"
     if unended and (_SIGNATURE.search(body) or body.startswith("附件")):
         return "signature"  # 某某办公室2020年2月12日印发 / 附件：1.…

@@ -56,6 +56,8 @@ class Settings:
     # w_cosine · cosine (min-max over the candidates) + w_keyword · topic coverage + w_rank ·
     # the task's ranking score, plus bonuses
     answer_weights: tuple[float, float, float] = (0.35, 0.45, 0.2)
+    answer_sentence_share: float = 0.5  # of the keyword part: the sentence's own coverage vs its task's
+    answer_top_chunks: int = 6  # sentences are taken from this many top tasks
     answer_target_bonus: float = 0.3  # a number question and a sentence with a target
     answer_named_plan_bonus: float = 0.2  # the plan (region/year) the question names
     answer_named_year_bonus: float = 0.2  # the sentence names the year the question names
