@@ -38,6 +38,7 @@ _SIGNATURE = re.compile(
 )
 _PURPOSE = re.compile(r"^(?:为了?|根据|按照|依据|经).*(?:如下|通知|通告|公告|方案|安排)$")
 _NOTICE_TYPES = ("提示", "公开信", "倡议书", "告知书", "一封信", "须知", "问答", "指引")  # notice titles
+_COVERING = re.compile(r"现(?:印发|转发)给你们|请(?:认真)?(?:遵照|贯彻)?执行$|请结合实际认真贯彻落实$")
 MAX_HEADING_CHARS = 30  # a heading or lead-in line is at most this long
 
 
@@ -59,11 +60,14 @@ def _strip_marker(text: str, start: int, end: int) -> int:
             start += 1
 
 
-def fragment_reason(sentence: str, chunk: Chunk, had_marker: bool = False, last: bool = False) -> str:
+def fragment_reason(
+    sentence: str, chunk: Chunk, had_marker: bool = False, last: bool = False, first_line: bool = False
+) -> str:
     """Why ``sentence`` (a span of ``chunk``'s text) is not a whole statement; "" when it is.
 
     ``had_marker``: a list marker was cut off its start; ``last``: nothing follows it in the chunk
-    (a closing line without a full stop is a statement, a line followed by text is a heading)."""
+    (a closing line without a full stop is a statement, a line followed by text is a heading);
+    ``first_line``: it opens its document (a line without a sentence end there is the title)."""
     body = sentence.strip().rstrip(_END + "：:，, ").strip()
     words = len(_WORD.findall(body))
     if words < MIN_STATEMENT_CHARS:
@@ -80,7 +84,11 @@ def fragment_reason(sentence: str, chunk: Chunk, had_marker: bool = False, last:
     no_comma = not any(p in body for p in "，,；;")
     if _DOC_TITLE.match(body) or (unended and no_comma and body.endswith(_doc_types() + _NOTICE_TYPES)):
         return "title line"
-    if unended and (_SIGNATURE.search(body) or body.startswith("附件")):
+    if unended and first_line and "\n" in chunk.text:
+        return "title line"
+    if _COVERING.search(body):
+        return "covering note"  # …现印发给你们，请认真贯彻执行
+    if unended and (_SIGNATURE.search(body) or body.startswith(("附件", "附:", "附："))):
         return "signature"  # 某某办公室2020年2月12日印发 / 附件：1.…
     if sentence.rstrip().endswith(("：", ":")) and (words <= MAX_HEADING_CHARS or _PURPOSE.match(body)):
         return "lead-in"  # 各区县知识产权局、各有关单位： / 为…，现将有关事项通知如下：
@@ -100,7 +108,8 @@ def statement_spans(chunk: Chunk) -> list[tuple[int, int]]:
         while s < e and text[s] in "、，,；;":  # a stray separator left at the start
             s += 1
         start = _strip_marker(text, s, e)
-        if not fragment_reason(text[start:e], chunk, had_marker=start > s, last=e >= end):
+        first_line = chunk.start == 0 and not text[:s].strip()
+        if not fragment_reason(text[start:e], chunk, start > s, last=e >= end, first_line=first_line):
             out.append((s, e))
     return out
 
