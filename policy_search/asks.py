@@ -14,16 +14,6 @@ import re
 # (kind, what in a question asks for it, what in a sentence supplies it)
 _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
-        "contact",
-        re.compile(
-            r"电话|热线|号码|联系方式|怎么联系|联系|网址|网站|邮箱|公众号|APP|app|小程序|账户|账号|地址|拨打"
-        ),
-        re.compile(
-            r"\d{3,4}[-—－]\d{6,8}|(?<!\d)\d{5,8}(?!\d)|1\d{10}|https?://|www\.|\.(?:cn|com|gov)\b|APP|app|公众号"
-            r"|小程序|邮箱|@|账\s*号"
-        ),
-    ),
-    (
         "date",
         re.compile(
             r"何时|什么时候|哪天|哪一天|时间|期限|截止|多久|几月|几日|日期|起止|延长至|延期至|之前|前完成"
@@ -31,6 +21,16 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(
             r"\d{1,2}月\d{1,2}日|[一二三四五六七八九十]+月[一二三四五六七八九十]+日|\d{4}年\d{1,2}月|即日起|之日起"
             r"|截至|截止|期限|前|以内|个工作日|日内|小时内|天内|每[天日周月年]|\d+\s*(?:年|个月|天|日|小时|分钟)"
+        ),
+    ),
+    (
+        "contact",
+        re.compile(
+            r"电话|热线|号码|联系方式|怎么联系|联系|网址|网站|邮箱|公众号|APP|app|小程序|账户|账号|地址|拨打"
+        ),
+        re.compile(
+            r"\d{3,4}[-—－]\d{6,8}|(?<!\d)\d{5,8}(?!\d)|1\d{10}|https?://|www\.|\.(?:cn|com|gov)\b|APP|app|公众号"
+            r"|小程序|邮箱|@|账\s*号"
         ),
     ),
     (
@@ -58,10 +58,14 @@ _KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 
 
 def asked(question: str) -> tuple[str, ...]:
-    """What the question asks for: some of contact, date, figure, unit, condition."""
+    """What the question asks for — date, contact, figure, unit, condition — most specific first
+    (「热线是多少」 asks for a contact, not for any figure)."""
     return tuple(kind for kind, ask, _ in _KINDS if ask.search(question))
 
 
 def supplies(kinds: tuple[str, ...], sentence: str) -> bool:
-    """True when the sentence supplies something the question asks for."""
-    return any(kind in kinds and give.search(sentence) for kind, _, give in _KINDS)
+    """True when the sentence supplies the most specific thing the question asks for."""
+    return bool(kinds) and bool(_GIVES[kinds[0]].search(sentence))
+
+
+_GIVES = {kind: give for kind, _, give in _KINDS}

@@ -42,8 +42,9 @@ def hotline_engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
     (corpus / "service.txt").write_text(
         "测试市便民服务工作方案\n"
         "一、开通服务热线\n"
-        "（一）开通热线。市政务服务中心开通便民服务热线，提供便民服务政策咨询。"
-        "市民可拨打服务热线0571-88886666咨询，工作日9时至17时接听。\n"
+        "（一）开通热线。市政务中心开通便民服务热线，提供政策咨询服务。"
+        "便民服务热线为0571-88886666，提供政策咨询服务。"
+        "便民服务热线在工作日9时至17时提供政策咨询服务。\n"
         "（二）加强培训。各区组织窗口人员参加业务培训，提高服务水平。\n",
         encoding="utf-8",
     )
@@ -55,5 +56,10 @@ def hotline_engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
 def test_the_sentence_with_the_phone_number_comes_first(hotline_engine: SearchEngine):
     result = answer(hotline_engine, "便民服务热线是多少")
     assert result.items and "0571-88886666" in result.items[0].text
-    when = answer(hotline_engine, "热线什么时间接听")
+    when = answer(hotline_engine, "便民服务热线什么时候提供政策咨询服务")
     assert "9时至17时" in when.items[0].text
+    # without the bonus for supplying what was asked, the number sentence is not first
+    plain = answer(
+        hotline_engine.with_settings(answer_asked_bonus=0.0, answer_target_bonus=0.0), "便民服务热线是多少"
+    )
+    assert plain.items[0].text != result.items[0].text
