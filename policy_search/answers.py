@@ -124,6 +124,19 @@ def _own_terms(terms: list[str], chunk: Chunk) -> list[str]:
     return [t for t in terms if t not in identity] or terms
 
 
+def _bigrams(question: str, terms: list[str]) -> set[str]:
+    """Character pairs of the question's topic words, as the question writes them."""
+    text = "".join(t for t in terms)
+    return {text[i : i + 2] for i in range(len(text) - 1)} | {t for t in terms if len(t) == 2}
+
+
+def _phrase_share(wanted: set[str], sentence: str) -> float:
+    if not wanted:
+        return 0.0
+    lowered = sentence.lower()
+    return sum(1 for b in wanted if b in lowered) / len(wanted)
+
+
 def _minmax(values: np.ndarray) -> np.ndarray:
     lo, hi = float(values.min()), float(values.max())
     return np.zeros_like(values) if hi - lo < 1e-12 else (values - lo) / (hi - lo)
@@ -196,6 +209,9 @@ def answer(
     sentence_targets = [extract_targets(t) for t in texts]
     w_dense, w_keyword, w_rank = cfg.answer_weights
     scores = w_dense * dense + w_keyword * keyword + w_rank * chunk_prior
+    if cfg.answer_phrase_weight:  # questions often quote the sentence that answers them
+        wanted = _bigrams(question, terms)
+        scores += cfg.answer_phrase_weight * np.array([_phrase_share(wanted, t) for t in texts])
     kinds = asked(question)
     for i, (hit, _, _) in enumerate(candidates):
         if number and sentence_targets[i]:
