@@ -89,7 +89,7 @@ def fragment_reason(
     if _COVERING.search(body):
         return "covering note"  # …现印发给你们，请认真贯彻执行
     if unended and (_SIGNATURE.search(body) or body.startswith(("附件", "附:", "附："))):
-        return "signature"  # 某某办公室2020年2月12日印发 / 附件：1.…
+        return "signature"  # 某某办公室2021年3月1日印发 / 附件：1.…
     if sentence.rstrip().endswith(("：", ":")) and (words <= MAX_HEADING_CHARS or _PURPOSE.match(body)):
         return "lead-in"  # 各区县知识产权局、各有关单位： / 为…，现将有关事项通知如下：
     has_clause = any(p in body for p in "，,、：:")

@@ -64,11 +64,11 @@ def test_a_numbered_statement_is_a_statement_and_a_numbered_heading_is_not():
 
 
 def test_a_one_sentence_task_equal_to_its_title_is_a_statement():
-    text = "（十）申报证明从2月17日开始办理，至疫情解除为止。"
-    chunk = make_chunk(text, title="申报证明从2月17日开始办理，至疫情解除为止")
+    text = "（六）补贴申请自3月1日起受理，至年度资金用完为止。"
+    chunk = make_chunk(text, title="补贴申请自3月1日起受理，至年度资金用完为止")
     assert spans_text(chunk) == [text]
-    lead = make_chunk("为做好防控工作，现将有关事项通知如下：\n一律实行网上办理，窗口暂停服务。")
-    assert spans_text(lead) == ["一律实行网上办理，窗口暂停服务。"]
+    lead = make_chunk("为做好专利资助工作，现将有关事项通知如下：\n资助申请一律网上办理，窗口不再受理。")
+    assert spans_text(lead) == ["资助申请一律网上办理，窗口不再受理。"]
 
 
 def test_sentences_and_vectors_are_stored_with_the_index(hash_engine: SearchEngine):
