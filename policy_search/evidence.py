@@ -1,7 +1,7 @@
 """Answer sentences: which sentences of a chunk are whole statements, and their vectors.
 
 An answer item must be a complete statement from a plan — never a unit list such as
-（专利管理司） or （责任单位：…）, a heading alone (（二）建立风险补偿机制。), a plan's title
+（办公室） or （责任单位：…）, a heading alone (（二）加强组织领导。), a plan's title
 line or a fragment; the heading path and task title are shown apart, as the item's context.
 
 The spans and their vectors are computed when the index is built and stored beside it
