@@ -556,7 +556,9 @@ def card_html(hit: Hit, terms: Sequence[str] | None = None) -> str:
 
 def _boost_label(boost: str) -> str:
     kind, _, value = boost.partition(":")
-    return {"region": f"检索词提到地区「{value}」", "year": f"检索词提到年份 {value}"}.get(kind, boost)
+    labels = {"region": f"检索词提到地区「{value}」", "year": f"检索词提到年份 {value}"}
+    labels["unit"] = f"检索词提到责任单位「{value}」"
+    return labels.get(kind, boost)
 
 
 # ------------------------------------------------------------------ context view

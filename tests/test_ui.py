@@ -164,11 +164,14 @@ def test_card_shows_plan_section_units_targets_and_escapes_everything():
 
 
 def test_card_relevance_bar_and_boost_note():
-    hit = replace(make_hit(make_chunk(), score=1.15, relevance=0.42), boosts=("region:山东", "year:2015"))
+    hit = replace(
+        make_hit(make_chunk(), score=1.15, relevance=0.42), boosts=("region:山东", "year:2015", "unit:财政局")
+    )
     out = ui.card_html(hit)
     # the bar shows the calibrated relevance (same meaning for every query), not the ranking score
     assert 'style="width:42%"' in out and "相关度 0.42" in out and "弱相关" not in out.split("title=")[0]
     assert "检索词提到地区「山东」" in out and "检索词提到年份 2015" in out
+    assert "检索词提到责任单位「财政局」" in out
 
 
 def test_card_marks_a_weakly_related_hit():
