@@ -211,7 +211,13 @@ def answer(
     scores = w_dense * dense + w_keyword * keyword + w_rank * chunk_prior
     if cfg.answer_phrase_weight:  # questions often quote the sentence that answers them
         wanted = _bigrams(question, terms)
-        scores += cfg.answer_phrase_weight * np.array([_phrase_share(wanted, t) for t in texts])
+        # like keyword coverage, half from the sentence and half from its task
+        task_phrase = {h.chunk.chunk_id: _phrase_share(wanted, h.chunk.text) for h, _, _ in candidates}
+        phrase = [
+            share * _phrase_share(wanted, t) + (1 - share) * task_phrase[h.chunk.chunk_id]
+            for t, (h, _, _) in zip(texts, candidates)
+        ]
+        scores += cfg.answer_phrase_weight * np.array(phrase)
     kinds = asked(question)
     for i, (hit, _, _) in enumerate(candidates):
         if number and sentence_targets[i]:
