@@ -209,7 +209,8 @@ def answer(
     sentence_targets = [extract_targets(t) for t in texts]
     w_dense, w_keyword, w_rank = cfg.answer_weights
     scores = w_dense * dense + w_keyword * keyword + w_rank * chunk_prior
-    if cfg.answer_phrase_weight:  # questions often quote the sentence that answers them
+    # questions often quote the sentence that answers them; a number question wants the target
+    if cfg.answer_phrase_weight and not number:
         wanted = _bigrams(question, terms)
         # like keyword coverage, half from the sentence and half from its task
         task_phrase = {h.chunk.chunk_id: _phrase_share(wanted, h.chunk.text) for h, _, _ in candidates}

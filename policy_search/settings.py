@@ -62,7 +62,7 @@ class Settings:
     answer_named_plan_bonus: float = 0.2  # the plan (region/year) the question names
     answer_named_year_bonus: float = 0.2  # the sentence names the year the question names
     answer_asked_bonus: float = 0.3  # the sentence supplies what is asked (asks.py)
-    answer_phrase_weight: float = 0.0  # share of the question's character pairs quoted (off: see README)
+    answer_phrase_weight: float = 0.8  # share of the question's character pairs quoted (not numbers)
     # found when the best task covers this share of the question's topic weight, or a sentence
     # reaches this cosine (for relevance_encoder, the encoder it was measured with). Measured:
     # unanswerable questions reached coverage ≤ 0.52 and sentence cosine ≤ 0.896
