@@ -7,7 +7,10 @@ Fusion (chosen by measurement on eval/ dev queries, see README): both retrievers
 ``candidates`` chunks each; every candidate gets both its exact cosine and its BM25 score,
 each min-max normalised over the candidate set, and the fused score is
 ``w · dense + (1 − w) · keyword``. Reciprocal-rank fusion is available as ``fusion="rrf"``.
-A region or year named in the query adds a small bonus to chunks of matching plans.
+Regions, years and responsible units named in the query add a small bonus to matching chunks
+and act as soft constraints on the order (``names.py``). Every hit also gets a calibrated
+relevance (``relevance.py``): 0–1 from evidence about that hit alone, the same meaning for
+every query, with ``hit.relevant`` above the calibrated threshold; it never reorders hits.
 """
 
 from __future__ import annotations
