@@ -18,10 +18,49 @@ import time
 
 from common import EVAL_DIR, REPO, load_qrels, load_queries
 
-from policy_search.answers import MIN_COVERAGE, answer
+from policy_search.answers import AnswerItem, answer
+from policy_search.grammar import ITEM_FAMILIES, match_at
 from policy_search.retrieval import SearchEngine
 
 ANSWERS = EVAL_DIR / "answers.jsonl"
+
+
+_END = "。；！？!?;."
+
+
+def fragment_kind(item: AnswerItem, chunk_text: str) -> str:
+    """Why an answer item is not a whole statement ("" when it is), checked from the outside:
+    a short numbered heading, a bracketed unit list, a heading, the plan's title, too few
+    characters, or a span cut before its sentence ends."""
+    text = item.text.strip()
+    marker = match_at(text, 0, ITEM_FAMILIES)
+    body = text[marker.end if marker else 0 :].strip().rstrip(_END + "：:，, ")
+    if marker is not None and len(body) <= 20 and not any(p in body for p in "，,、"):
+        return "numbered heading"
+    if (body.startswith(("（", "(")) and body.endswith(("）", ")"))) or "单位：" in body:
+        return "unit list"
+    headings = {h.rstrip(_END) for h in (item.title, *item.section) if h}
+    if body in headings and len(body) <= 30 and chunk_text[item.end :].strip():
+        return "heading alone"
+    if item.plan_title and item.plan_title in body and len(body) < len(item.plan_title) + 8:
+        return "title line"
+    if sum(ch.isalnum() for ch in body) < 8:
+        return "fragment"
+    if not text.endswith(tuple(_END)) and chunk_text[item.end :].strip():
+        return "cut mid-sentence" if chunk_text[item.end] != "\n" else ""
+    return ""
+
+
+def fragments(engine: SearchEngine, questions: list[str]) -> list[tuple[str, str, str]]:
+    """(question, item, why) for every answer item that is not a whole statement."""
+    texts = {c.chunk_id: c.text for c in engine.chunks}
+    out = []
+    for q in questions:
+        for item in answer(engine, q).items:
+            kind = fragment_kind(item, texts[item.chunk_id])
+            if kind:
+                out.append((q, item.text, kind))
+    return out
 
 
 def load_questions() -> list[dict]:
@@ -93,6 +132,8 @@ def main() -> int:
     acc = accuracy(engine, load_questions())
     comp = comparison_coverage(engine)
     missed, total, missed_queries = false_not_found(engine)
+    asked = [q["question"] for q in load_questions()] + [q.query for q in load_queries()]
+    broken = fragments(engine, asked)
     if args.verbose:
         for r in acc["rows"]:
             mark = "ok " if r["at1"] else ("ok3" if r["at3"] else "NO ")
@@ -100,7 +141,7 @@ def main() -> int:
             print(f"    -> {r['first'][:60]}")
     lines = [
         f"Answer accuracy on {acc['n']} labelled questions (eval/answers.jsonl), not-found threshold "
-        f"{MIN_COVERAGE}:",
+        f"{engine.settings.answer_min_coverage}:",
         "",
         "| | first item | first three |",
         "|---|---|---|",
@@ -115,6 +156,10 @@ def main() -> int:
         f"Hold-out check of the not-found threshold: {missed} of the {total} retrieval queries in "
         f'eval/queries.jsonl (all answerable) were answered "not found"'
         + (f": {', '.join(missed_queries)}." if missed_queries else "."),
+        "",
+        f"Answer items that are not whole statements (unit lists, headings alone, title lines, "
+        f"fragments) over all {len(asked)} labelled questions and queries: {len(broken)}"
+        + "".join(f"\n- {q}: {t} ({why})" for q, t, why in broken),
     ]
     text = "\n".join(lines) + "\n"
     out = EVAL_DIR / "reports" / "answers.md"

@@ -201,7 +201,10 @@ common = shared.common_terms(engine, key, tuple(sorted({t for h in hits for t in
 head, csv_col, json_col = st.columns([6, 1.3, 1.3], vertical_alignment="center")
 with head:
     mode_label = ui.MODE_LABELS.get(state.mode, state.mode)
-    st.markdown(f"**找到 {len(hits)} 条结果** · {mode_label}检索")
+    if ui.nothing_relevant(hits):
+        st.markdown(f"**{ui.NOTHING_RELEVANT}** · 以下 {len(hits)} 条为弱相关结果 · {mode_label}检索")
+    else:
+        st.markdown(f"**找到 {len(hits)} 条结果** · {mode_label}检索")
 with csv_col:
     st.download_button(
         "下载 CSV",
@@ -225,16 +228,25 @@ with json_col:
         width="stretch",
     )
 
+if ui.nothing_relevant(hits):
+    st.warning(f"{ui.NOTHING_RELEVANT}：语料中没有与这个检索明显相关的条目，下面是最接近的弱相关结果。")
+
 rank_of = {h.chunk.chunk_id: h.rank for h in hits}
-try:
-    result = shared.answer(engine, key, outcome.query, filters)
-except Exception:  # the answer panel is a help; the result cards must show regardless
-    result = None
-if result is not None:
+# the answer panel sits above the cards but is filled after them: Streamlit sends the cards to
+# the browser as they are drawn, so they never wait for the answer
+answer_slot = st.container()
+
+
+def draw_answer() -> None:
+    try:
+        result = shared.answer(engine, key, outcome.query, filters)
+    except Exception:  # the answer panel is a help; the result cards show regardless
+        return
     st.html(ui.answer_html(result, rank_of))
     if len(result.comparison) > 1:
         with st.expander(f"各规划对比（{len(result.comparison)} 份规划）", expanded=True):
             st.html(ui.comparison_html(result.comparison, rank_of))
+
 
 groups = shared.sections(engine, key)
 for hit in hits:
@@ -250,3 +262,6 @@ for hit in hits:
 
 with st.expander("复制全部引用"):
     st.code(ui.citations_text(hits), language=None, wrap_lines=True)
+
+with answer_slot:
+    draw_answer()

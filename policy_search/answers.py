@@ -8,27 +8,29 @@ plan's region or year prefer that plan. Every word returned comes from a plan, w
 citation. When the best evidence covers too little of the question, the answer says plainly
 that the corpus does not answer it (threshold measured on ``eval/answers.jsonl``).
 
-An optional OpenAI-compatible chat endpoint can add a short generated answer written only
-from the retrieved sentences, with [n] citations; if it fails, the extractive answer stands.
+Only whole statements are candidates (``evidence.py``); a sentence that supplies what the
+question asks for — a figure, a date, a unit, a contact, a condition (``asks.py``) — gets a
+bonus. The comparison lives in ``comparison.py``, the optional chat endpoint that can add a
+generated answer in ``llm.py``; the weights and thresholds in ``Settings``.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import threading
-import urllib.error
-import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .asks import asked, supplies
+from .comparison import ComparisonRow, compare, record_dict, statement_rows, topic_share
 from .glossary import expand_query
-from .grammar import sentences as split_sentences
+from .grammar import sentences as split_sentences  # noqa: F401  (re-exported for callers)
+from .llm import GenerationError, LLMConfig, generate
+from .query import topic_terms
 from .records import Chunk, Target
 from .retrieval import Filters, Hit, SearchEngine, clean_query
 from .targets import extract_targets
@@ -38,68 +40,7 @@ _NUMBER_QUESTION = re.compile(
     r"|how many|how much|target|rate",
     re.IGNORECASE,
 )
-# Words that frame a question rather than name its topic; they do not count as evidence.
-_QUESTION_WORDS = frozenset(
-    [
-        "目标",
-        "指标",
-        "多少",
-        "几",
-        "什么",
-        "哪些",
-        "哪个",
-        "怎么",
-        "怎样",
-        "如何",
-        "各地",
-        "各",
-        "提出",
-        "要求",
-        "计划",
-        "规定",
-        "措施",
-        "工作",
-        "开展",
-        "加强",
-        "推进",
-        "要",
-        "是",
-        "有",
-        "设立",
-        "建设",
-        "情况",
-        "方面",
-        "关于",
-        "问题",
-        "提到",
-        "要点",
-        "方案",
-        "纲要",
-        "年",
-        "到",
-    ]
-)
 _DATA = Path(__file__).resolve().parent / "data"
-
-# Scoring weights and the not-found threshold, chosen on eval/answers.jsonl (see README).
-W_DENSE, W_KEYWORD, W_CHUNK, TARGET_BONUS, NAMED_PLAN_BONUS, NAMED_YEAR_BONUS = 0.35, 0.45, 0.2, 0.3, 0.2, 0.2
-# Found when the best chunk covers enough of the question's topic weight (IDF), or when the
-# best sentence is close enough to the question for the encoder the threshold was measured
-# with. Measured on eval/answers.jsonl: unanswerable questions reached coverage ≤ 0.52 and
-# sentence cosine ≤ 0.896, answerable ones coverage ≥ 0.60 except one paraphrase (0.29,
-# cosine 0.917). A question naming a place no plan covers (上海 …) is not found outright.
-MIN_COVERAGE = 0.55
-MIN_SENTENCE_COSINE = {"e5-small-q4": 0.91}
-
-
-def _record_dict(record: Any) -> dict[str, Any]:
-    """JSON-ready fields of an answer item or comparison row (lists, rounded score)."""
-    data = asdict(record)
-    data["section"] = list(record.section)
-    data["units"] = list(record.units)
-    data["targets"] = [t.to_dict() for t in record.targets]
-    data["score"] = round(record.score, 4)
-    return data
 
 
 @dataclass(frozen=True)
@@ -122,29 +63,7 @@ class AnswerItem:
     units: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return _record_dict(self)
-
-
-@dataclass(frozen=True)
-class ComparisonRow:
-    """The best-matching task of one plan, with the targets it sets on the topic."""
-
-    doc_id: str
-    plan_title: str
-    issuer: str
-    region: str
-    year: int | None
-    period: str
-    chunk_id: str
-    section: tuple[str, ...]
-    title: str
-    text: str  # the best sentence of that task
-    targets: tuple[Target, ...]
-    units: tuple[str, ...]
-    score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return _record_dict(self)
+        return record_dict(self)
 
 
 @dataclass
@@ -177,68 +96,13 @@ def wants_number(question: str) -> bool:
     return bool(_NUMBER_QUESTION.search(question))
 
 
-class _Evidence:
-    """Per-engine helpers: IDF of tokens and a memo of sentence vectors."""
-
-    _lock = threading.Lock()
-
-    def __init__(self, engine: SearchEngine) -> None:
-        self.engine = engine
-        sparse = engine.loaded.sparse
-        n_docs = max(1, len(engine.chunks))
-        indptr = np.asarray(sparse.scores["indptr"])
-        df: dict[str, int] = {}
-        for token, tid in sparse.vocab_dict.items():
-            if token and tid + 1 < len(indptr):
-                df[token] = int(indptr[tid + 1] - indptr[tid])
-        self.idf_unknown = math.log(1 + (n_docs + 0.5) / 0.5)
-        self.idf = {t: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self.vectors: dict[str, np.ndarray] = {}
-
-    def token_weight(self, token: str) -> float:
-        return self.idf.get(token, self.idf_unknown)
-
-    def sentence_vectors(self, sentences: list[str]) -> np.ndarray:
-        missing = [s for s in dict.fromkeys(sentences) if s not in self.vectors]
-        if missing:
-            vecs = self.engine.encoder.encode_passages(missing)
-            with self._lock:
-                self.vectors.update(zip(missing, vecs))
-        return np.stack([self.vectors[s] for s in sentences])
-
-
-_EVIDENCE: dict[int, _Evidence] = {}
-
-
-def _evidence(engine: SearchEngine) -> _Evidence:
-    key = id(engine.loaded)
-    if key not in _EVIDENCE:
-        _EVIDENCE[key] = _Evidence(engine)
-    return _EVIDENCE[key]
-
-
 def _topic_terms(engine: SearchEngine, question: str) -> list[str]:
-    """Question tokens that name its topic: question words, and the place names and years
-    that select a plan (they are satisfied by the plan itself, not by its text), dropped."""
+    """Question tokens that name its topic (see ``query.topic_terms``); the place names that
+    select a plan are satisfied by the plan itself, not by its text."""
     named = engine.region_boosts(question)
     places = {alias for region in named for alias in engine.region_aliases_of(region)}
     places |= set(named.values()) | {"国家", "国家局", "全国"} if "全国" in named else set(named.values())
-    tokens = dict.fromkeys(engine.tokenizer.tokenize(question))
-    return [
-        t
-        for t in tokens
-        if t not in _QUESTION_WORDS
-        and not any(t in p for p in places)
-        and not re.fullmatch(r"(?:19|20)\d{2}年?", t)
-    ]
-
-
-def _coverage(terms: list[str], text: str, ev: _Evidence) -> float:
-    total = sum(ev.token_weight(t) for t in terms)
-    if total <= 0:
-        return 0.0
-    lowered = text.lower()
-    return sum(ev.token_weight(t) for t in terms if t in lowered) / total
+    return topic_terms(engine.tokenizer.tokenize(question), places)
 
 
 @lru_cache(maxsize=1)
@@ -254,6 +118,25 @@ def unknown_places(engine: SearchEngine, question: str) -> list[str]:
     return [p for p in names if not any(p in c.text for c in engine.chunks)]
 
 
+def _own_terms(terms: list[str], chunk: Chunk) -> list[str]:
+    """The question's topic words that do not merely name the chunk's document (title, issuer)."""
+    identity = f"{chunk.plan_title} {chunk.issuer}".lower()
+    return [t for t in terms if t not in identity] or terms
+
+
+def _bigrams(question: str, terms: list[str]) -> set[str]:
+    """Character pairs of the question's topic words, as the question writes them."""
+    text = "".join(t for t in terms)
+    return {text[i : i + 2] for i in range(len(text) - 1)} | {t for t in terms if len(t) == 2}
+
+
+def _phrase_share(wanted: set[str], sentence: str) -> float:
+    if not wanted:
+        return 0.0
+    lowered = sentence.lower()
+    return sum(1 for b in wanted if b in lowered) / len(wanted)
+
+
 def _minmax(values: np.ndarray) -> np.ndarray:
     lo, hi = float(values.min()), float(values.max())
     return np.zeros_like(values) if hi - lo < 1e-12 else (values - lo) / (hi - lo)
@@ -264,7 +147,7 @@ def answer(
     question: str,
     filters: Filters | None = None,
     max_items: int = 3,
-    top_chunks: int = 6,
+    top_chunks: int | None = None,
     llm: LLMConfig | None = None,
 ) -> Answer:
     """Answer ``question`` from the corpus: best sentences, their targets, and a comparison."""
@@ -273,7 +156,8 @@ def answer(
         return Answer(question, False, "请输入问题。")
     number = wants_number(question)
     hits = engine.search(question, k=30, mode="hybrid", filters=filters)
-    ev = _evidence(engine)
+    cfg = engine.settings
+    top_chunks = top_chunks or cfg.answer_top_chunks
     expanded = expand_query(question)  # English words → Chinese glossary terms
     terms = _topic_terms(engine, expanded)
     if expanded != question:
@@ -290,43 +174,71 @@ def answer(
 
     # candidate sentences from the top chunks
     candidates: list[tuple[Hit, int, int]] = []
+    rows: list[int] = []
     # a covering notice (关于印发…的通知) restates titles but never answers a question
     answering = [h for h in hits if h.chunk.kind != "notice"] or hits
     for hit in answering[:top_chunks]:
-        for start, end in split_sentences(hit.chunk.text):
-            if end - start >= 6:
-                candidates.append((hit, start, end))
+        for row, start, end in statement_rows(engine, hit.chunk):  # whole statements only
+            candidates.append((hit, start, end))
+            rows.append(row)
+    if not candidates:
+        message = "语料中没有找到能直接回答这个问题的句子。"
+        return Answer(question, False, message, wants_number=number, hits=hits)
     texts = [h.chunk.text[s:e] for h, s, e in candidates]
     qvec = engine.query_vector(expanded)
-    cosines = ev.sentence_vectors(texts) @ qvec
+    cosines = engine.sentences.vectors_of(rows, texts, engine.encoder) @ qvec
     dense = _minmax(cosines)
     # a sentence inherits half its keyword evidence from its task: 全年专利权质押贷款达到15亿元
     # answers a 质押融资 question because its task is about 质押融资
-    chunk_cov = {h.chunk.chunk_id: _coverage(terms, h.chunk.text, ev) for h in answering[:top_chunks]}
+    # words that name the document itself (its title, issuer) are satisfied by the document: a
+    # question on 「某局关于做好复工工作的通知」 that asks about 食堂 is answered by a 食堂 sentence
+    own = {h.chunk.chunk_id: _own_terms(terms, h.chunk) for h in answering[:top_chunks]}
+    chunk_cov = {
+        cid: topic_share(own[cid], h.chunk.text, engine)
+        for h in answering[:top_chunks]
+        for cid in [h.chunk.chunk_id]
+    }
+    share = cfg.answer_sentence_share
     keyword = np.array(
         [
-            0.5 * _coverage(terms, t, ev) + 0.5 * chunk_cov[h.chunk.chunk_id]
+            share * topic_share(own[h.chunk.chunk_id], t, engine) + (1 - share) * chunk_cov[h.chunk.chunk_id]
             for t, (h, _, _) in zip(texts, candidates)
         ]
     )
     chunk_prior = _minmax(np.array([h.score for h, _, _ in candidates]))
     sentence_targets = [extract_targets(t) for t in texts]
-    scores = W_DENSE * dense + W_KEYWORD * keyword + W_CHUNK * chunk_prior
+    w_dense, w_keyword, w_rank = cfg.answer_weights
+    scores = w_dense * dense + w_keyword * keyword + w_rank * chunk_prior
+    # questions often quote the sentence that answers them; a number question wants the target
+    if cfg.answer_phrase_weight and not number:
+        wanted = _bigrams(question, terms)
+        # like keyword coverage, half from the sentence and half from its task
+        task_phrase = {h.chunk.chunk_id: _phrase_share(wanted, h.chunk.text) for h, _, _ in candidates}
+        phrase = [
+            share * _phrase_share(wanted, t) + (1 - share) * task_phrase[h.chunk.chunk_id]
+            for t, (h, _, _) in zip(texts, candidates)
+        ]
+        scores += cfg.answer_phrase_weight * np.array(phrase)
+    kinds = asked(question)
     for i, (hit, _, _) in enumerate(candidates):
         if number and sentence_targets[i]:
-            scores[i] += TARGET_BONUS
+            scores[i] += cfg.answer_target_bonus
+        if kinds and supplies(kinds, texts[i]):
+            scores[i] += cfg.answer_asked_bonus
         if (named and hit.chunk.region in named) or (
             named_years and any(b.startswith("year:") for b in hit.boosts)
         ):
-            scores[i] += NAMED_PLAN_BONUS
+            scores[i] += cfg.answer_named_plan_bonus
         if any(y in texts[i] for y in years):  # 到2035年… when the question asks about 2035
-            scores[i] += NAMED_YEAR_BONUS
+            scores[i] += cfg.answer_named_year_bonus
 
-    best_coverage = max((_coverage(terms, h.chunk.text, ev) for h in answering[:top_chunks]), default=0.0)
+    best_coverage = max(
+        (topic_share(terms, h.chunk.text, engine) for h in answering[:top_chunks]), default=0.0
+    )
     if not terms:
         best_coverage = 1.0  # nothing but question words: trust retrieval
-    min_cosine = MIN_SENTENCE_COSINE.get(engine.encoder.name, math.inf)
-    confident = best_coverage >= MIN_COVERAGE or float(cosines.max(initial=-1.0)) >= min_cosine
+    min_cosine = cfg.answer_min_cosine if engine.encoder.name == cfg.relevance_encoder else math.inf
+    confident = best_coverage >= cfg.answer_min_coverage or float(cosines.max(initial=-1.0)) >= min_cosine
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     items: list[AnswerItem] = []
     seen: set[str] = set()
@@ -378,118 +290,3 @@ def _item(chunk: Chunk, start: int, end: int, score: float, targets: tuple[Targe
         targets=shifted,
         units=chunk.units,
     )
-
-
-def compare(
-    engine: SearchEngine, question: str, hits: list[Hit], terms: list[str], number: bool
-) -> list[ComparisonRow]:
-    """One row per plan that addresses the topic: its best task, best sentence and targets.
-
-    A plan is left out when its best task covers less than half of the question's topic
-    weight that the best plan's task covers — nothing is padded.
-    """
-    ev = _evidence(engine)
-    best_per_doc: dict[str, Hit] = {}
-    for hit in hits:
-        best_per_doc.setdefault(hit.chunk.doc_id, hit)
-    coverages = {d: _coverage(terms, h.chunk.text, ev) for d, h in best_per_doc.items()}
-    top = max(coverages.values(), default=0.0)
-    rows = []
-    for doc_id, hit in best_per_doc.items():
-        if top <= 0 or coverages[doc_id] < 0.5 * top:
-            continue
-        chunk = hit.chunk
-        spans = split_sentences(chunk.text)
-
-        def sentence_rank(span: tuple[int, int], text: str = chunk.text) -> tuple[bool, float]:
-            sentence = text[span[0] : span[1]]
-            coverage = _coverage(terms, sentence, ev)
-            # a number question shows the on-topic sentence that states the target
-            return (number and coverage > 0 and bool(extract_targets(sentence)), coverage)
-
-        scored = sorted(spans, key=sentence_rank, reverse=True)
-        start, end = scored[0] if scored else (0, len(chunk.text))
-        topical = [
-            t
-            for s, e in spans
-            if _coverage(terms, chunk.text[s:e], ev) > 0
-            for t in extract_targets(chunk.text[s:e])
-        ]
-        rows.append(
-            ComparisonRow(
-                doc_id=doc_id,
-                plan_title=chunk.plan_title,
-                issuer=chunk.issuer,
-                region=chunk.region,
-                year=chunk.year,
-                period=chunk.period,
-                chunk_id=chunk.chunk_id,
-                section=chunk.section,
-                title=chunk.title,
-                text=chunk.text[start:end],
-                targets=tuple(topical),
-                units=chunk.units,
-                score=hit.score,
-            )
-        )
-    return sorted(rows, key=lambda r: -r.score)
-
-
-# ------------------------------------------------------------------ optional generated answer
-
-
-class GenerationError(Exception):
-    """The chat endpoint failed; the message is one line for the user."""
-
-
-@dataclass(frozen=True)
-class LLMConfig:
-    """An OpenAI-compatible chat endpoint, e.g. http://localhost:11434/v1 (Ollama) or vLLM."""
-
-    endpoint: str
-    model: str
-    api_key: str = ""
-    timeout: float = 30.0
-    max_tokens: int = 400
-
-
-_SYSTEM_PROMPT = (
-    "你是知识产权政策助手。只能根据用户提供的编号摘录回答，不得使用摘录以外的信息。"
-    "用简洁的中文回答，并在每句话后用[编号]标注出处。摘录不能回答时，直接说明语料中没有相关内容。"
-)
-
-
-def generate(config: LLMConfig, question: str, items: list[AnswerItem]) -> str:
-    """A short Chinese answer written only from ``items``, citing them as [1], [2] …"""
-    excerpts = "\n".join(
-        f"[{n}] {i.plan_title} · {' › '.join(i.section)} · {i.title}：{i.text}"
-        for n, i in enumerate(items, 1)
-    )
-    payload = {
-        "model": config.model,
-        "messages": [
-            {"role": "system", "content": _SYSTEM_PROMPT},
-            {"role": "user", "content": f"摘录：\n{excerpts}\n\n问题：{question}"},
-        ],
-        "temperature": 0,
-        "max_tokens": config.max_tokens,
-    }
-    url = config.endpoint.rstrip("/") + "/chat/completions"
-    headers = {"Content-Type": "application/json"}
-    if config.api_key:
-        headers["Authorization"] = f"Bearer {config.api_key}"
-    request = urllib.request.Request(url, json.dumps(payload).encode("utf-8"), headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=config.timeout) as response:
-            body = json.loads(response.read().decode("utf-8"))
-        content = body["choices"][0]["message"]["content"]
-    except urllib.error.HTTPError as exc:
-        raise GenerationError(f"chat endpoint {url} answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise GenerationError(f"chat endpoint {url} unreachable ({reason})") from None
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise GenerationError(f"chat endpoint {url} returned an unexpected response") from None
-    if not isinstance(content, str) or not content.strip():
-        raise GenerationError(f"chat endpoint {url} returned an empty answer")
-    return content.strip()

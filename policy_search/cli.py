@@ -199,10 +199,16 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"# {query}  ({len(hits)} hits, {args.mode})")
         if not hits:
             print("  no results; try fewer filters or other words")
+        elif not any(h.relevant for h in hits):
+            print("  nothing relevant found; the closest results below are only weakly related")
         for hit in hits:
             c = hit.chunk
             where = " › ".join([*c.section, c.title])
-            print(f"{hit.rank:>3}. {hit.score:.3f}  {c.plan_title} ({c.issuer}, {c.period})")
+            mark = "" if hit.relevant else "  (weak)"
+            print(
+                f"{hit.rank:>3}. {hit.score:.3f}  relevance {hit.relevance:.2f}{mark}  "
+                f"{c.plan_title} ({c.issuer}, {c.period})"
+            )
             print(f"      {where}   [{c.chunk_id}]")
             extra = []
             if c.units:

@@ -35,6 +35,7 @@ from .corpus import corpus_files, load_corpus
 from .ingest_version import ingest_version
 from .metadata import CATALOG_NAME
 from .records import Chunk, Skipped
+from .relevance import TermStats, save_term_stats
 from .settings import Settings
 
 INDEX_FORMAT = 1
@@ -66,6 +67,7 @@ class BuildReport:
     chunks: int = 0
     embedded: int = 0  # chunks whose vectors were computed in this build
     reused: int = 0  # chunks whose vectors came from the cache
+    sentences_embedded: int = 0  # answer sentences embedded in this build (the rest were cached)
     reembedded_docs: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -284,6 +286,14 @@ def build_index(
 
         faiss.write_index(make_dense_index(vectors, settings), str(version / DENSE))
         make_sparse_index(tokens, settings).save(str(version / SPARSE))
+        save_term_stats(version, TermStats.from_tokens(tokens))  # IDF for relevance and answers
+        from .evidence import build_sentences  # answer sentences and their vectors
+
+        sentence_cache = index_dir / "cache" / f"{_safe_name(encoder.name)}-sentences"
+        sentences, report.sentences_embedded = build_sentences(
+            chunks, encoder, sentence_cache, settings.batch_size, _embed, text_key
+        )
+        sentences.save(version)
         with open(version / CHUNKS, "w", encoding="utf-8") as fh:
             for chunk in chunks:
                 fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")

@@ -7,7 +7,10 @@ Fusion (chosen by measurement on eval/ dev queries, see README): both retrievers
 ``candidates`` chunks each; every candidate gets both its exact cosine and its BM25 score,
 each min-max normalised over the candidate set, and the fused score is
 ``w · dense + (1 − w) · keyword``. Reciprocal-rank fusion is available as ``fusion="rrf"``.
-A region or year named in the query adds a small bonus to chunks of matching plans.
+Regions, years and responsible units named in the query add a small bonus to matching chunks
+and act as soft constraints on the order (``names.py``). Every hit also gets a calibrated
+relevance (``relevance.py``): 0–1 from evidence about that hit alone, the same meaning for
+every query, with ``hit.relevant`` above the calibrated threshold; it never reorders hits.
 """
 
 from __future__ import annotations
@@ -20,11 +23,16 @@ from typing import Any
 
 import numpy as np
 
+from .evidence import SentenceStore
+from .fusion import _top_indices, fuse_scores
 from .glossary import expand_query
-from .index import LoadedIndex, corpus_fingerprint, open_index
+from .index import LoadedIndex, contextual_text, corpus_fingerprint, open_index
 from .ingest_version import ingest_version
+from .names import name_tiers, topic_coverage
 from .normalize import normalize_char_width, to_simplified
+from .query import unit_names
 from .records import Chunk
+from .relevance import RelevanceModel, TermStats, load_term_stats, model_for
 from .settings import Settings
 
 MODES = ("hybrid", "dense", "keyword")
@@ -88,6 +96,9 @@ class Hit:
     keyword_score: float | None  # BM25
     matched_terms: tuple[str, ...] = ()
     boosts: tuple[str, ...] = ()  # e.g. ("region:山东", "year:2015")
+    relevance: float = 0.0  # calibrated 0–1, comparable across queries (relevance.py)
+    relevant: bool = False  # relevance at or above the calibrated threshold
+    coverage: float = 0.0  # share of the query's IDF-weighted topic words the chunk covers
 
     def to_dict(self, query: str) -> dict[str, Any]:
         """The JSON contract of ``search --json``."""
@@ -110,6 +121,9 @@ class Hit:
             "targets": [t.to_dict() for t in c.targets],
             "matched_terms": list(self.matched_terms),
             "boosts": list(self.boosts),
+            "relevance": round(self.relevance, 4),
+            "relevant": self.relevant,
+            "coverage": round(self.coverage, 4),
         }
 
 
@@ -165,6 +179,12 @@ class SearchEngine:
     _aliases: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _masks: dict[Filters, np.ndarray] = field(default_factory=dict, repr=False)
     atlas_table: Any = field(default=None, repr=False)  # the targets table (atlas.table), built on first use
+    terms: TermStats = field(default=None, repr=False)  # type: ignore[assignment]
+    _texts: list[str] = field(default_factory=list, repr=False)  # what relevance coverage reads
+    _positions: dict[str, int] = field(default_factory=dict, repr=False)  # chunk id → row
+    _sentences: SentenceStore | None = field(default=None, repr=False)
+    _last_query: tuple[str, np.ndarray] | None = field(default=None, repr=False)
+    _unit_names: set[str] = field(default_factory=set, repr=False)  # how a question names units
 
     @classmethod
     def load(
@@ -207,6 +227,34 @@ class SearchEngine:
         # exact cosine for every fused candidate, whatever FAISS index type proposed it
         self._vectors = dense.reconstruct_n(0, n) if n else np.zeros((0, dense.d), np.float32)
         self._aliases = {r: region_aliases(r) for r in {c.region for c in self.loaded.chunks}}
+        contexts = [contextual_text(c) for c in self.loaded.chunks]
+        # term statistics stored at build time; an older index gets them from its own chunks
+        self.terms = load_term_stats(self.loaded.path) or TermStats.from_tokens(
+            self.tokenizer.tokenize_many(contexts)
+        )
+        self._positions = {c.chunk_id: i for i, c in enumerate(self.loaded.chunks)}
+        units = {u for c in self.loaded.chunks for u in c.units}
+        self._unit_names = unit_names(units, lambda n: self.terms.df.get(n, 0) > 0.1 * self.terms.n_docs)
+        # a chunk covers a place the query names when its plan is of that place
+        self._texts = [
+            f"{text.lower()}\n{c.plan_title} {' '.join(sorted(self._aliases.get(c.region, ())))}"
+            for text, c in zip(contexts, self.loaded.chunks)
+        ]
+
+    @property
+    def sentences(self) -> SentenceStore:
+        """Answer sentences of every chunk with their vectors (stored at build time)."""
+        if self._sentences is None:
+            stored = SentenceStore.load(self.loaded.path, len(self.chunks))
+            self._sentences = stored or SentenceStore.from_chunks(self.chunks)
+        return self._sentences
+
+    def position(self, chunk: Chunk) -> int:
+        return self._positions[chunk.chunk_id]
+
+    @property
+    def relevance_model(self) -> RelevanceModel:
+        return model_for(self.settings, self.encoder.name)
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -229,7 +277,13 @@ class SearchEngine:
         return np.asarray(self.loaded.sparse.get_scores(tokens), dtype=np.float32), tokens
 
     def query_vector(self, query: str) -> np.ndarray:
-        return np.asarray(self.encoder.encode_queries([query])[0], dtype=np.float32)
+        """The query's vector; the last one is kept, since an answer re-reads its search's query."""
+        last = self._last_query
+        if last is not None and last[0] == query:
+            return last[1]
+        vec = np.asarray(self.encoder.encode_queries([query])[0], dtype=np.float32)
+        self._last_query = (query, vec)
+        return vec
 
     def dense_candidates(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> list[int]:
         """Top ``n`` allowed chunks by cosine; widens the FAISS search until enough pass the filter."""
@@ -286,7 +340,8 @@ class SearchEngine:
         """Rank chunks for ``query``. Empty query or k ≤ 0 gives no hits."""
         if mode not in MODES:
             raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
-        query = expand_query(clean_query(query))
+        cleaned = clean_query(query)
+        query = expand_query(cleaned)
         k = max(0, min(int(k), len(self.chunks)))
         if not query or k == 0:
             return []
@@ -334,11 +389,22 @@ class SearchEngine:
                 if first is not None and any(first <= y <= last for y in years):
                     final[j] += s.year_boost
                     boosts[j].append(f"year:{'/'.join(str(y) for y in sorted(years))}")
-        order = sorted(range(len(idx)), key=lambda j: (-final[j], int(idx[j])))[:k]
+        tier = name_tiers(self, query, cleaned, idx, regions, years, boosts, final)
+        order = sorted(range(len(idx)), key=lambda j: (-tier[j], -final[j], int(idx[j])))[:k]
+        # calibrated relevance: evidence about each hit alone, not relative to the other candidates
+        model = self.relevance_model
+        chosen = idx[order]
+        cosine = None
+        if model.uses_cosine:
+            qvec = self.query_vector(query) if qvec is None else qvec
+            cosine = self._vectors[chosen] @ qvec
+        covered = topic_coverage(self, cleaned, query, chosen)
+        relevance = model.score(cosine, covered)
         query_terms = set(tokens) if tokens else set(self.tokenizer.tokenize(query))
         hits = []
         for rank, j in enumerate(order, start=1):
             chunk = self.chunks[idx[j]]
+            rel = float(relevance[rank - 1])
             hits.append(
                 Hit(
                     chunk=chunk,
@@ -348,6 +414,9 @@ class SearchEngine:
                     keyword_score=None if keyword is None else float(keyword[j]),
                     matched_terms=self.matched_terms(query_terms, chunk),
                     boosts=tuple(boosts[j]),
+                    relevance=rel,
+                    relevant=rel >= model.threshold,
+                    coverage=float(covered[rank - 1]),
                 )
             )
         return hits
@@ -356,42 +425,3 @@ class SearchEngine:
         """Query terms that occur in the chunk text, longest first (for highlighting)."""
         found = {t for t in query_terms if len(t) > 0 and t in chunk.text.lower()}
         return tuple(sorted(found, key=lambda t: (-len(t), t)))
-
-
-def fuse_scores(dense: np.ndarray | None, keyword: np.ndarray | None, settings: Settings) -> np.ndarray:
-    """Ranking scores of one candidate set from whichever retrievers ran (see module docstring)."""
-    if keyword is None:
-        return _minmax(dense)
-    if dense is None:
-        return _minmax(keyword)
-    if settings.fusion == "rrf":
-        fused = _rrf(dense, settings.rrf_k) + _rrf(keyword, settings.rrf_k)
-        return fused / fused.max()
-    if settings.fusion != "weighted":
-        raise ValueError(f"fusion {settings.fusion!r} is not one of weighted, rrf")
-    w = settings.dense_weight
-    return w * _minmax(dense) + (1 - w) * _minmax(keyword)
-
-
-def _top_indices(values: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` largest values, best first (argpartition: O(N), not a full sort)."""
-    if n >= len(values):
-        return np.argsort(-values, kind="stable")
-    part = np.argpartition(-values, n - 1)[:n]
-    return part[np.argsort(-values[part], kind="stable")]
-
-
-def _minmax(values: np.ndarray) -> np.ndarray:
-    values = values.astype(np.float64)
-    lo, hi = float(values.min()), float(values.max())
-    if hi - lo < 1e-12:
-        return np.ones_like(values) if hi > 0 else np.zeros_like(values)
-    return (values - lo) / (hi - lo)
-
-
-def _rrf(values: np.ndarray, k: int) -> np.ndarray:
-    """Reciprocal rank of each value within the candidate set: 1 / (k + rank)."""
-    order = np.argsort(-values, kind="stable")
-    ranks = np.empty(len(values), dtype=np.float64)
-    ranks[order] = np.arange(1, len(values) + 1)
-    return 1.0 / (k + ranks)

@@ -39,6 +39,35 @@ class Settings:
     candidates: int = 100  # per retriever, before fusion and filters
     region_boost: float = 0.15
     year_boost: float = 0.1
+    unit_boost: float = 0.15  # a responsible unit named in the query (财政局)
+    # names in the query are soft constraints: a task covering at least this share of the
+    # query's topic words (names left out) ranks above tasks that only match a name
+    topic_share: float = 0.5
+    # calibrated relevance (policy_search/relevance.py): logistic weights over (raw cosine,
+    # topic-word coverage, bias) for the encoder they were fitted on, and a keyword-only model
+    # (coverage, bias) for any other encoder; fitted by `python eval/relevance_eval.py --fit`
+    relevance_encoder: str = "e5-small-q4"
+    relevance_weights: tuple[float, float, float] = (51.558, 2.578, -46.179)
+    relevance_threshold: float = 0.1622
+    relevance_keyword_weights: tuple[float, float] = (6.935, -2.736)
+    relevance_keyword_threshold: float = 0.2319
+
+    # extractive answers (answers.py), chosen on eval/answers.jsonl: sentence score =
+    # w_cosine · cosine (min-max over the candidates) + w_keyword · topic coverage + w_rank ·
+    # the task's ranking score, plus bonuses
+    answer_weights: tuple[float, float, float] = (0.35, 0.45, 0.2)
+    answer_sentence_share: float = 0.5  # of the keyword part: the sentence's own coverage vs its task's
+    answer_top_chunks: int = 6  # sentences are taken from this many top tasks
+    answer_target_bonus: float = 0.3  # a number question and a sentence with a target
+    answer_named_plan_bonus: float = 0.2  # the plan (region/year) the question names
+    answer_named_year_bonus: float = 0.2  # the sentence names the year the question names
+    answer_asked_bonus: float = 0.3  # the sentence supplies what is asked (asks.py)
+    answer_phrase_weight: float = 0.8  # share of the question's character pairs quoted (not numbers)
+    # found when the best task covers this share of the question's topic weight, or a sentence
+    # reaches this cosine (for relevance_encoder, the encoder it was measured with). Measured:
+    # unanswerable questions reached coverage ≤ 0.52 and sentence cosine ≤ 0.896
+    answer_min_coverage: float = 0.55
+    answer_min_cosine: float = 0.91
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,4 +75,5 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Settings:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        # JSON gives lists; the record holds tuples so it stays hashable
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known})

@@ -518,6 +518,14 @@ def plan_meta(chunk: Chunk) -> str:
     return " · ".join(p for p in parts if p)
 
 
+NOTHING_RELEVANT = "未找到相关内容"
+
+
+def nothing_relevant(hits: Sequence[Hit]) -> bool:
+    """True when there are hits but none reaches the calibrated relevance threshold."""
+    return bool(hits) and not any(h.relevant for h in hits)
+
+
 def relevance_percent(score: float) -> int:
     return round(100 * min(max(score, 0.0), 1.0))
 
@@ -526,7 +534,8 @@ def card_html(hit: Hit, terms: Sequence[str] | None = None) -> str:
     """One result card. ``terms`` defaults to the hit's matched terms."""
     c = hit.chunk
     terms = hit.matched_terms if terms is None else terms
-    pct = relevance_percent(hit.score)
+    pct = relevance_percent(hit.relevance)  # the calibrated score, comparable across queries
+    weak = "" if hit.relevant else '<span class="ps-weak">弱相关</span>'
     path = section_path(c)
     title = task_title(c)
     where = (f'<span class="ps-section">{escape(path)}</span> › ' if path else "") + (
@@ -541,9 +550,9 @@ def card_html(hit: Hit, terms: Sequence[str] | None = None) -> str:
         f'<div class="ps-plan">{escape(c.plan_title or c.doc_id)}</div>',
         f'<div class="ps-meta">{escape(plan_meta(c))}</div>',
         "</div>",
-        f'<div class="ps-score" title="相关度 {hit.score:.2f}">'
+        f'<div class="ps-score" title="相关度 {hit.relevance:.2f}（排序分 {hit.score:.2f}）">'
         f'<div class="ps-bar"><span style="width:{pct}%"></span></div>'
-        f'<span class="ps-score-num">相关度 {hit.score:.2f}</span></div>',
+        f'<span class="ps-score-num">{weak}相关度 {hit.relevance:.2f}</span></div>',
         "</div>",
         f'<div class="ps-path">{where}</div>',
     ]
@@ -569,7 +578,9 @@ def card_html(hit: Hit, terms: Sequence[str] | None = None) -> str:
 
 def _boost_label(boost: str) -> str:
     kind, _, value = boost.partition(":")
-    return {"region": f"检索词提到地区「{value}」", "year": f"检索词提到年份 {value}"}.get(kind, boost)
+    labels = {"region": f"检索词提到地区「{value}」", "year": f"检索词提到年份 {value}"}
+    labels["unit"] = f"检索词提到责任单位「{value}」"
+    return labels.get(kind, boost)
 
 
 # ------------------------------------------------------------------ context view
@@ -646,7 +657,7 @@ def results_csv(hits: Sequence[Hit], query: str) -> bytes:
         c = h.chunk
         row = [
             h.rank,
-            f"{h.score:.3f}",
+            f"{h.relevance:.3f}",
             c.plan_title,
             c.issuer,
             c.region,
@@ -1011,6 +1022,7 @@ margin-right:0.3rem}
 .ps-text mark,.ps-context mark{background:#fde68a;color:inherit;padding:0 0.05rem;border-radius:0.15rem;}
 .ps-tgt{color:#b45309;}
 .ps-why{margin-top:0.3rem;color:#6b7280;font-size:0.78rem;}
+.ps-weak{margin-right:0.35rem;padding:0 0.3rem;border-radius:0.25rem;background:#f3f4f6;color:#6b7280;}
 .ps-context{font-size:0.9rem;line-height:1.65;}
 .ps-context-path{color:#6b7280;font-size:0.82rem;margin-bottom:0.4rem;}
 .ps-context-item{white-space:pre-wrap;padding:0.3rem 0.6rem;margin:0.25rem 0;border-left:3px solid #e5e7eb;}

@@ -383,3 +383,14 @@ def test_missing_index_is_built_on_first_start(make_app, tmp_path):
     assert (index / "CURRENT").exists()
     found = search(at)
     assert len(found) == 10
+
+
+def test_nonsense_says_nothing_relevant_and_marks_the_cards_weak(app):
+    at = app.run()
+    found = search(at, "xqzv 蓝色香蕉飞船 qwerty")
+    assert found and all("弱相关" in card for card in found)
+    assert any("未找到相关内容" in w.value for w in at.warning)
+    assert "未找到相关内容" in " ".join(m.value for m in at.markdown)
+    at2 = app.run()
+    relevant = search(at2, "专利权质押贷款")
+    assert "弱相关" not in relevant[0] and not any("未找到相关内容" in w.value for w in at2.warning)

@@ -76,9 +76,12 @@ def test_incremental_build_reembeds_only_changed_document(small_corpus: Path, tm
     index = tmp_path / "index"
     enc = CountingEncoder()
     first = build(small_corpus, index, enc)
-    assert first.embedded == enc.passages == 69 and first.reused == 0
+    # chunk vectors, then the answer sentences' vectors (both content-hash cached)
+    assert first.embedded == 69 and first.reused == 0 and first.sentences_embedded > 0
+    assert enc.passages == 69 + first.sentences_embedded
     again = build(small_corpus, index, enc)
-    assert again.embedded == 0 and again.reused == 69 and enc.passages == 69
+    assert again.embedded == 0 and again.reused == 69 and again.sentences_embedded == 0
+    assert enc.passages == 69 + first.sentences_embedded
     path = small_corpus / "cnipa-2013-work-plan.txt"
     path.write_text(
         path.read_text(encoding="utf-8").replace("推动《专利法》修改进程", "加快推动《专利法》修改进程"),
@@ -86,7 +89,8 @@ def test_incremental_build_reembeds_only_changed_document(small_corpus: Path, tm
     )
     third = build(small_corpus, index, enc)
     assert third.reembedded_docs == ["cnipa-2013"] and third.embedded == 1
-    assert enc.passages == 70
+    assert third.sentences_embedded <= 1  # at most the one changed sentence
+    assert enc.passages == 70 + first.sentences_embedded + third.sentences_embedded
     # only the live version and the one before it are kept
     assert len(list(index.glob("v-*"))) == 2
 

@@ -43,8 +43,13 @@ def make_chunk(text: str = "推进知识产权质押融资。", **changes) -> Ch
     return replace(base, **changes)
 
 
-def make_hit(chunk: Chunk, rank: int = 1, score: float = 0.8, terms: tuple[str, ...] = ()) -> Hit:
-    return Hit(chunk=chunk, rank=rank, score=score, dense_score=0.5, keyword_score=3.0, matched_terms=terms)
+def make_hit(
+    chunk: Chunk, rank: int = 1, score: float = 0.8, terms: tuple[str, ...] = (), relevance: float = 0.9
+) -> Hit:
+    return Hit(
+        chunk=chunk, rank=rank, score=score, dense_score=0.5, keyword_score=3.0, matched_terms=terms,
+        relevance=relevance, relevant=relevance >= 0.5,
+    )  # fmt: skip
 
 
 class TagChecker(HTMLParser):
@@ -153,14 +158,31 @@ def test_card_shows_plan_section_units_targets_and_escapes_everything():
     assert '<span class="ps-tag">&lt;i&gt;市财政局&lt;/i&gt;</span>' in out
     assert '<span class="ps-goal">2020年 贷款 达到15亿元</span>' in out
     assert '<strong class="ps-tgt">达到15亿元</strong>' in out
-    assert 'data-rank="3"' in out and 'style="width:100%"' in out  # boosted score caps at 100%
+    assert (
+        'data-rank="3"' in out and 'style="width:90%"' in out
+    )  # the calibrated relevance, not the rank score
 
 
 def test_card_relevance_bar_and_boost_note():
-    hit = replace(make_hit(make_chunk(), score=0.42), boosts=("region:山东", "year:2015"))
+    hit = replace(
+        make_hit(make_chunk(), score=1.15, relevance=0.42), boosts=("region:山东", "year:2015", "unit:财政局")
+    )
     out = ui.card_html(hit)
-    assert 'style="width:42%"' in out and "相关度 0.42" in out
+    # the bar shows the calibrated relevance (same meaning for every query), not the ranking score
+    assert 'style="width:42%"' in out and "相关度 0.42" in out and "弱相关" not in out.split("title=")[0]
     assert "检索词提到地区「山东」" in out and "检索词提到年份 2015" in out
+    assert "检索词提到责任单位「财政局」" in out
+
+
+def test_card_marks_a_weakly_related_hit():
+    weak = ui.card_html(make_hit(make_chunk(), score=1.0, relevance=0.07))
+    assert '<span class="ps-weak">弱相关</span>相关度 0.07' in weak and 'style="width:7%"' in weak
+    assert "ps-weak" not in ui.card_html(make_hit(make_chunk(), relevance=0.8))
+    assert ui.nothing_relevant([make_hit(make_chunk(), relevance=0.07)])
+    assert not ui.nothing_relevant(
+        [make_hit(make_chunk(), relevance=0.07), make_hit(make_chunk(), relevance=0.8)]
+    )
+    assert not ui.nothing_relevant([])
 
 
 def test_context_marks_the_task_in_its_whole_section():

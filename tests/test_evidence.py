@@ -1,0 +1,139 @@
+"""Answer sentences are whole statements, stored with the index; engine state dies with it."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import weakref
+
+import numpy as np
+import pytest
+
+from policy_search.answers import answer
+from policy_search.evidence import SENTENCES_FILE, SentenceStore, fragment_reason, statement_spans
+from policy_search.retrieval import SearchEngine
+
+from .conftest import CORPUS_DIR, REPO
+from .test_ui import make_chunk
+
+PLAN = "测试市知识产权局2020年工作要点"
+TEXT = (
+    f"{PLAN}\n"
+    "（二）建立风险补偿机制。设立质押融资风险补偿资金，对合作银行的贷款损失给予补偿。"
+    "（责任单位：市财政局、市金融局）\n"
+    "11.探索知识产权金融创新。鼓励金融机构开发知识产权保险产品；（专利管理司）\n"
+    "各区县知识产权局、各有关单位：\n"
+    "全年专利权质押贷款达到15亿元"
+)
+
+
+def spans_text(chunk) -> list[str]:
+    return [chunk.text[s:e] for s, e in statement_spans(chunk)]
+
+
+def test_only_whole_statements_are_answer_sentences():
+    chunk = make_chunk(TEXT, plan_title=PLAN, title="建立风险补偿机制", section=("重点任务",))
+    assert spans_text(chunk) == [
+        "设立质押融资风险补偿资金，对合作银行的贷款损失给予补偿。",
+        "鼓励金融机构开发知识产权保险产品；",
+        "全年专利权质押贷款达到15亿元",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "why"),
+    [("（专利管理司）", "fragment"), ("（责任单位：市财政局、市金融局、市市场监管局）", "unit list"),
+     ("（二）建立风险补偿机制。", "heading"), ("11.探索知识产权金融创新。", "heading"),
+     (PLAN, "title line"), ("关于印发测试市知识产权强市建设工作方案的通知", "title line"),
+     ("各区县知识产权局、各有关单位：", "lead-in"), ("加强", "fragment")],
+)  # fmt: skip
+def test_fragment_reasons(sentence: str, why: str):
+    chunk = make_chunk(TEXT, plan_title=PLAN, title="建立风险补偿机制")
+    had_marker = sentence[:1] in "（1"
+    assert fragment_reason(sentence, chunk, had_marker=had_marker) == why
+
+
+def test_a_numbered_statement_is_a_statement_and_a_numbered_heading_is_not():
+    chunk = make_chunk(
+        "（1）支持企业开展专利导航，每年资助10个项目。\n（2）加强宣传。\n宣传工作由各区负责，每季度报送。"
+    )
+    assert spans_text(chunk) == [
+        "（1）支持企业开展专利导航，每年资助10个项目。",
+        "宣传工作由各区负责，每季度报送。",
+    ]
+
+
+def test_a_one_sentence_task_equal_to_its_title_is_a_statement():
+    text = "（六）补贴申请自3月1日起受理，至年度资金用完为止。"
+    chunk = make_chunk(text, title="补贴申请自3月1日起受理，至年度资金用完为止")
+    assert spans_text(chunk) == [text]
+    lead = make_chunk("为做好专利资助工作，现将有关事项通知如下：\n资助申请一律网上办理，窗口不再受理。")
+    assert spans_text(lead) == ["资助申请一律网上办理，窗口不再受理。"]
+
+
+def test_sentences_and_vectors_are_stored_with_the_index(hash_engine: SearchEngine):
+    store = SentenceStore.load(hash_engine.loaded.path, len(hash_engine.chunks))
+    assert (hash_engine.loaded.path / SENTENCES_FILE).exists() and store is not None
+    assert store.vectors is not None and store.vectors.shape == (len(store), hash_engine.encoder.dim)
+    row = hash_engine.position(next(c for c in hash_engine.chunks if c.chunk_id == "tianjin-2013/二/八"))
+    texts = [hash_engine.chunks[row].text[store.starts[r] : store.ends[r]] for r in store.rows_of(row)]
+    assert "全年专利权质押贷款达到15亿元。" in texts
+    vec = hash_engine.encoder.encode_passages(["全年专利权质押贷款达到15亿元。"])[0]
+    i = texts.index("全年专利权质押贷款达到15亿元。")
+    assert np.allclose(store.vectors[store.rows_of(row)[i]], vec, atol=1e-5)
+
+
+def test_an_index_without_stored_sentences_embeds_them_on_use(hash_engine: SearchEngine):
+    store = SentenceStore.from_chunks(hash_engine.chunks)
+    assert store.vectors is None
+    rows = list(store.rows_of(0))[:2]
+    texts = [hash_engine.chunks[0].text[store.starts[r] : store.ends[r]] for r in rows]
+    got = store.vectors_of(rows, texts, hash_engine.encoder)
+    assert np.allclose(got, hash_engine.sentences.vectors_of(rows, texts, hash_engine.encoder), atol=1e-5)
+
+
+@pytest.mark.parametrize("question", ["专利", "哪些任务由财政局负责", "知识产权金融创新", "专利管理司"])
+def test_answers_never_quote_fragments(hash_engine: SearchEngine, question: str):
+    sys.path.insert(0, str(REPO / "eval"))
+    from answers_eval import fragment_kind
+
+    texts = {c.chunk_id: c.text for c in hash_engine.chunks}
+    result = answer(hash_engine, question)
+    assert [
+        (i.text, fragment_kind(i, texts[i.chunk_id]))
+        for i in result.items
+        if fragment_kind(i, texts[i.chunk_id])
+    ] == []
+    for item in result.items:
+        assert not item.text.startswith(("（", "(")) and item.plan_title not in item.text
+
+
+def test_fragment_check_of_the_evaluation_catches_what_answers_used_to_quote(hash_engine: SearchEngine):
+    sys.path.insert(0, str(REPO / "eval"))
+    from answers_eval import fragment_kind
+
+    result = answer(hash_engine, "专利流转储备中心要建几家")
+    item = result.items[0]
+    chunk = next(c for c in hash_engine.chunks if c.chunk_id == item.chunk_id)
+    bad = [
+        item.__class__(**{**item.__dict__, "text": t})
+        for t in (
+            "（专利管理司）",
+            "（责任单位：市财政局）",
+            f"（八）{chunk.title}。",
+            chunk.plan_title,
+            "专利",
+        )
+    ]
+    assert all(fragment_kind(b, chunk.text) for b in bad)
+
+
+def test_loading_an_index_ten_times_frees_every_engine(seed_index_hash):
+    refs = []
+    for _ in range(10):
+        engine = SearchEngine.load(seed_index_hash, corpus_dir=CORPUS_DIR)
+        answer(engine, "专利流转储备中心要建几家")  # builds and memoises per-engine state
+        refs.append(weakref.ref(engine.loaded))
+        del engine
+    gc.collect()
+    assert [r() for r in refs] == [None] * 10
