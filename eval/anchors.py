@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from common import ANCHORS, QRELS, REPO, load_qrels
 
-from policy_search.corpus import load_corpus
+from policy_search.ingest.corpus import load_corpus
 from policy_search.records import Chunk
 
 

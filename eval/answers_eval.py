@@ -18,9 +18,9 @@ import time
 
 from common import EVAL_DIR, REPO, load_qrels, load_queries
 
-from policy_search.answers import AnswerItem, answer
-from policy_search.grammar import ITEM_FAMILIES, match_at
-from policy_search.retrieval import SearchEngine
+from policy_search.answers.answer import AnswerItem, answer
+from policy_search.ingest.grammar import ITEM_FAMILIES, match_at
+from policy_search.search.retrieval import SearchEngine
 
 ANSWERS = EVAL_DIR / "answers.jsonl"
 

@@ -17,8 +17,8 @@ import time
 from answers_eval import load_questions
 from common import REPO, load_queries, machine, percentile
 
-from policy_search.answers import answer
-from policy_search.retrieval import SearchEngine
+from policy_search.answers.answer import answer
+from policy_search.search.retrieval import SearchEngine
 
 
 def main() -> int:

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from common import machine
 
-from policy_search.answers import answer
-from policy_search.corpus import load_corpus
+from policy_search.answers.answer import answer
 from policy_search.encoders import HashEncoder
-from policy_search.index import build_index
-from policy_search.retrieval import SearchEngine
+from policy_search.ingest.corpus import load_corpus
+from policy_search.search.retrieval import SearchEngine
 from policy_search.settings import Settings
+from policy_search.store.index import build_index
 from policy_search.ui import state_from_params
 
 QUESTION = "专利质押融资目标是多少"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from common import REPO, load_queries, machine, percentile
 
-from policy_search.index import build_index
-from policy_search.retrieval import MODES, SearchEngine
+from policy_search.search.retrieval import MODES, SearchEngine
+from policy_search.store.index import build_index
 
 
 def main() -> None:

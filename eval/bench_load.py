@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from common import REPO, load_queries
 
-from policy_search.retrieval import SearchEngine
+from policy_search.search.retrieval import SearchEngine
 
 
 def main() -> None:

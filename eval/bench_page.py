@@ -21,7 +21,7 @@ import urllib.request
 
 from common import REPO, machine
 
-from policy_search.retrieval import SearchEngine
+from policy_search.search.retrieval import SearchEngine
 from policy_search.ui import PLACEHOLDER, task_title
 
 QUESTIONS = [

@@ -62,10 +62,12 @@ if str(EVAL_DIR) not in sys.path:
 import scale_corpus as sc  # noqa: E402
 from common import load_queries, machine  # noqa: E402
 
-from policy_search.analysis import Tokenizer, dictionary_fingerprint  # noqa: E402
 from policy_search.encoders import load_encoder  # noqa: E402
-from policy_search.glossary import expand_query  # noqa: E402
-from policy_search.index import (  # noqa: E402
+from policy_search.search.glossary import expand_query  # noqa: E402
+from policy_search.search.retrieval import Filters, SearchEngine, clean_query  # noqa: E402
+from policy_search.settings import Settings  # noqa: E402
+from policy_search.store.analysis import Tokenizer, dictionary_fingerprint  # noqa: E402
+from policy_search.store.index import (  # noqa: E402
     CHUNKS,
     CURRENT,
     DENSE,
@@ -78,8 +80,6 @@ from policy_search.index import (  # noqa: E402
     make_sparse_index,
     text_key,
 )
-from policy_search.retrieval import Filters, SearchEngine, clean_query  # noqa: E402
-from policy_search.settings import Settings  # noqa: E402
 
 CACHE = EVAL_DIR / ".indexes" / "scale"
 REPORTS = EVAL_DIR / "reports"

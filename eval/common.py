@@ -15,7 +15,7 @@ EVAL_DIR = Path(__file__).resolve().parent
 REPO = EVAL_DIR.parent
 sys.path.insert(0, str(REPO))  # scripts run as `python eval/run.py` from the repo root
 
-from policy_search.retrieval import SearchEngine  # noqa: E402
+from policy_search.search.retrieval import SearchEngine  # noqa: E402
 
 QUERIES = EVAL_DIR / "queries.jsonl"
 QRELS = EVAL_DIR / "qrels.txt"

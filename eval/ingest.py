@@ -31,8 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from policy_search.corpus import load_corpus  # noqa: E402
-from policy_search.grammar import FAMILY, SENTENCE_END, line_marker  # noqa: E402
+from policy_search.ingest.corpus import load_corpus  # noqa: E402
+from policy_search.ingest.grammar import FAMILY, SENTENCE_END, line_marker  # noqa: E402
 from policy_search.records import Chunk, Document  # noqa: E402
 
 _ARTICLE = re.compile(r"第\s*([零〇一二三四五六七八九十百千两]{1,6}|\d{1,3})\s*[条條]")
@@ -44,7 +44,7 @@ _NAV_WORDS = ("首页", "返回", "打印", "关闭", "分享", "当前位置", 
 
 
 def _numeral(raw: str) -> int:
-    from policy_search.grammar import cn_to_int
+    from policy_search.ingest.grammar import cn_to_int
 
     return int(raw) if raw.isdigit() else cn_to_int(raw)
 
@@ -123,7 +123,7 @@ def _list_end(text: str, pos: int) -> int:
 def _inline_sibling(line: str, ls: int, le: int, mk) -> int:
     """Where an item's line ends: its line end, or (run-on text) the next item of its family
     and number on that line after a sentence end (3.…。 4.…。 5.… is three items)."""
-    from policy_search.grammar import match_at
+    from policy_search.ingest.grammar import match_at
 
     for m in re.finditer(rf"[{SENTENCE_END}]\s*", line):
         nxt = match_at(line, m.end(), (mk.family,))

@@ -20,7 +20,7 @@ EVAL_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(EVAL_DIR.parent))
 
 from eval.common import machine  # noqa: E402
-from policy_search.corpus import load_corpus  # noqa: E402
+from policy_search.ingest.corpus import load_corpus  # noqa: E402
 from policy_search.records import Document  # noqa: E402
 
 SCORED = ("title", "issuer", "level", "region", "year", "doc_number")

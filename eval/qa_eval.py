@@ -27,10 +27,10 @@ from pathlib import Path
 
 from common import EVAL_DIR, machine
 
-from policy_search.answers import answer
-from policy_search.index import build_index
-from policy_search.retrieval import SearchEngine
+from policy_search.answers.answer import answer
+from policy_search.search.retrieval import SearchEngine
 from policy_search.settings import Settings
+from policy_search.store.index import build_index
 
 ANCHOR_PREFIX = 12
 
@@ -107,7 +107,7 @@ def main() -> int:
         # incremental: a kept index only re-embeds what changed
         build_index(docs, index, Settings(encoder=args.encoder), progress=True)
         engine = SearchEngine.load(index, corpus_dir=docs)
-        from policy_search.answers import _places
+        from policy_search.answers.answer import _places
 
         places = sorted(_places())
         subsets = {

@@ -23,8 +23,8 @@ from dataclasses import replace
 import numpy as np
 from common import EVAL_DIR, REPO, Query, load_qrels, load_queries
 
-from policy_search.relevance import RelevanceModel, model_for
-from policy_search.retrieval import SearchEngine
+from policy_search.search.relevance import RelevanceModel, model_for
+from policy_search.search.retrieval import SearchEngine
 
 OOD = EVAL_DIR / "ood_queries.jsonl"
 MAX_WRONGLY_FLAGGED = 0.02  # the share of in-domain queries allowed to be called "nothing relevant"

@@ -32,8 +32,8 @@ from common import (
 )
 
 from policy_search.encoders import EncoderError, load_encoder
-from policy_search.index import build_index
-from policy_search.retrieval import SearchEngine
+from policy_search.search.retrieval import SearchEngine
+from policy_search.store.index import build_index
 
 REPORTS = REPO / "eval" / "reports"
 LABELS = {

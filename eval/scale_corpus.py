@@ -3,7 +3,7 @@
 The seed plans in ``corpus/`` give ~150 chunks; a scale test needs 1k–100k. This module
 recombines their sentences into new plans, deterministically for a seed:
 
-1. ``build_pool(seed)`` splits the seed chunks (read with ``policy_search.corpus.load_corpus``)
+1. ``build_pool(seed)`` splits the seed chunks (read with ``policy_search.ingest.corpus.load_corpus``)
    into sentence *templates*: headings, task titles, body sentences by chunk kind, and
    responsible-unit parentheticals. Seed region names become slots, and each template is
    turned into a few *variants* with shifted years and rescaled numbers (15亿元 → 32亿元).
@@ -29,9 +29,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policy_search.ingest.targets import extract_targets
 from policy_search.records import Chunk
 from policy_search.settings import Settings
-from policy_search.targets import extract_targets
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_CORPUS = REPO / "corpus"
@@ -223,7 +223,7 @@ def _fill(template: str, region: tuple[str, str, str, str, str]) -> str:
 
 def _seed_parts(corpus_dir: Path) -> dict[str, list[tuple[str, int | None]]]:
     """Templates by role from the seed chunks: headings, titles:<kind>, body:<kind>, units."""
-    from policy_search.corpus import load_corpus
+    from policy_search.ingest.corpus import load_corpus
 
     corpus = load_corpus(corpus_dir, Settings())
     parts: dict[str, dict[tuple[str, int | None], None]] = {}

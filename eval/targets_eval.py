@@ -28,7 +28,7 @@ REPO = EVAL_DIR.parent
 sys.path.insert(0, str(REPO))
 
 from policy_search.atlas import TargetRow, build_table  # noqa: E402
-from policy_search.corpus import load_corpus  # noqa: E402
+from policy_search.ingest.corpus import load_corpus  # noqa: E402
 
 LABELS = EVAL_DIR / "targets_labels.jsonl"
 

@@ -11,7 +11,7 @@ import argparse
 
 from common import load_qrels, load_queries, run_queries, score
 
-from policy_search.retrieval import SearchEngine
+from policy_search.search.retrieval import SearchEngine
 
 
 def main() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import shared
-from policy_search import atlas, atlas_view, ui
+from policy_search import atlas, ui
+from policy_search.ui import atlas_view
 
 engine = shared.get_engine()
 key = shared.engine_key(engine)

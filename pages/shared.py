@@ -17,9 +17,9 @@ import streamlit as st
 
 from policy_search import ui
 from policy_search.encoders import load_encoder
-from policy_search.index import BuildLocked, IndexNotReady, build_index, current_version, read_manifest
-from policy_search.retrieval import Filters, Hit, SearchEngine
+from policy_search.search.retrieval import Filters, Hit, SearchEngine
 from policy_search.settings import Settings
+from policy_search.store.index import BuildLocked, IndexNotReady, build_index, current_version, read_manifest
 
 
 def index_dir() -> Path:
@@ -73,7 +73,7 @@ def _search(_engine: SearchEngine, key: str, query: str, k: int, mode: str, filt
 @st.cache_resource(max_entries=128, show_spinner=False)
 def answer(_engine: SearchEngine, key: str, query: str, filters: Filters):
     """The extractive answer and per-plan comparison for a query (cached per index version)."""
-    from policy_search.answers import answer as extractive_answer
+    from policy_search.answers.answer import answer as extractive_answer
 
     return extractive_answer(_engine, query, filters=filters)
 
@@ -190,7 +190,7 @@ def ui_reason(reason: str) -> str:
 @st.cache_data(max_entries=4, show_spinner=False)
 def corpus_documents(corpus: str, signature: str) -> list[dict]:
     """Metadata of the documents in the corpus folder now (no text), for the corpus page."""
-    from policy_search.corpus import load_corpus
+    from policy_search.ingest.corpus import load_corpus
 
     try:
         docs = load_corpus(corpus).documents

@@ -1,7 +1,9 @@
 """policy_search: semantic search and question answering over Chinese policy documents.
 
-Stages, one module each: loaders → cleaning/repair → metadata → grammar/outline/chunking →
-encoders / analysis → index (dense + sparse) → retrieval → answers. The public API::
+One folder per stage of the data: ``ingest`` (file → text → outline → chunks, with metadata,
+units and targets) → ``encoders`` → ``store`` (the saved index) → ``search`` (ranked hits) →
+``answers``; ``atlas`` (every target of every plan), ``ui`` (Streamlit-free page helpers),
+``cli``. The public API::
 
     from policy_search import build_index, SearchEngine, Filters, answer
 
@@ -13,20 +15,19 @@ encoders / analysis → index (dense + sparse) → retrieval → answers. The pu
 
 from .answers import Answer, AnswerItem, ComparisonRow, GenerationError, answer
 
-# The targets atlas. The package attribute ``targets`` is this function; the extraction-rules
-# module stays importable (``from policy_search.targets import extract_targets``). It is
-# loaded by .answers above, so no later first import of it replaces the function.
+# The targets atlas: ``policy_search.targets`` is the function; the extraction rules are the
+# module ``policy_search.ingest.targets``.
 from .atlas import TargetRow, targets
-from .chunking import check_coverage, chunk_document
-from .corpus import Corpus, load_corpus
 from .encoders import Encoder, EncoderError, load_encoder
-from .index import BuildLocked, BuildReport, EmptyCorpus, IndexNotReady, build_index, open_index
-from .ingest_version import ingest_version
-from .loaders import LoadError
-from .metadata import CatalogError
+from .ingest.chunking import check_coverage, chunk_document
+from .ingest.corpus import Corpus, load_corpus
+from .ingest.loaders import LoadError
+from .ingest.metadata import CatalogError
+from .ingest.version import ingest_version
 from .records import Chunk, Document, Removed, Skipped, Target
-from .retrieval import Filters, Hit, SearchEngine
+from .search.retrieval import Filters, Hit, SearchEngine
 from .settings import Settings
+from .store.index import BuildLocked, BuildReport, EmptyCorpus, IndexNotReady, build_index, open_index
 
 __all__ = [
     "Answer",

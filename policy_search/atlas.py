@@ -19,10 +19,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .data import DATA_DIR
 from .records import Chunk, Target
-from .retrieval import Filters
+from .search.retrieval import Filters
 
-GROUPS_FILE = Path(__file__).parent / "data" / "indicator_groups.toml"
+GROUPS_FILE = DATA_DIR / "indicator_groups.toml"
 _SENTENCE_END = "。；！？\n"
 _LIST_SEP = "、和及与"
 _GROWTH_COMPARATORS = ("增长", "年均增长", "平均增长")

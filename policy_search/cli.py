@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from .corpus import Corpus, load_corpus
+from .ingest.corpus import Corpus, load_corpus
 
 DEFAULT_CORPUS = Path("corpus")
 
@@ -118,8 +118,8 @@ def cmd_chunks(args: argparse.Namespace) -> int:
 
 def _open_engine(index: str):
     """The search engine, or a one-line error (exit 2) saying to run ``python embed.py``."""
-    from .index import IndexNotReady
-    from .retrieval import SearchEngine
+    from .search.retrieval import SearchEngine
+    from .store.index import IndexNotReady
 
     try:
         engine = SearchEngine.load(index)
@@ -139,7 +139,7 @@ def _choices(values, limit: int = 12) -> str:
 def _filters(args: argparse.Namespace, engine):
     """Filters from the shared options; a value the index does not know is a one-line error
     listing the valid choices (instead of silently returning nothing)."""
-    from .retrieval import Filters
+    from .search.retrieval import Filters
 
     chunks = engine.chunks
     doc_ids = {c.doc_id for c in chunks}
@@ -228,7 +228,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_answer(args: argparse.Namespace) -> int:
-    from .answers import LLMConfig, answer
+    from .answers.answer import LLMConfig, answer
 
     engine = _open_engine(args.index)
     llm = None
@@ -302,9 +302,9 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .encoders import EncoderError
-    from .index import BuildLocked, EmptyCorpus, build_index
-    from .metadata import CatalogError
+    from .ingest.metadata import CatalogError
     from .settings import Settings
+    from .store.index import BuildLocked, EmptyCorpus, build_index
 
     settings = Settings(
         encoder=args.encoder,

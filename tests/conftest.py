@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_search.corpus import Corpus, load_corpus
+from policy_search.ingest.corpus import Corpus, load_corpus
 from policy_search.records import Document
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,8 +40,8 @@ def make_doc(text: str, doc_id: str = "t", title: str = "测试计划") -> Docum
 def seed_index_hash(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed corpus indexed with the fast deterministic hash encoder."""
     from policy_search.encoders import HashEncoder
-    from policy_search.index import build_index
     from policy_search.settings import Settings
+    from policy_search.store.index import build_index
 
     index_dir = tmp_path_factory.mktemp("hash-index") / "index"
     build_index(CORPUS_DIR, index_dir, Settings(encoder="hash"), encoder=HashEncoder())
@@ -50,7 +50,7 @@ def seed_index_hash(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def hash_engine(seed_index_hash: Path):
-    from policy_search.retrieval import SearchEngine
+    from policy_search.search.retrieval import SearchEngine
 
     return SearchEngine.load(seed_index_hash, corpus_dir=CORPUS_DIR)
 
@@ -58,7 +58,7 @@ def hash_engine(seed_index_hash: Path):
 @pytest.fixture(scope="session")
 def seed_index_e5(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed corpus indexed with the real bundled e5 encoder (about 15 s)."""
-    from policy_search.index import build_index
+    from policy_search.store.index import build_index
 
     index_dir = tmp_path_factory.mktemp("e5-index") / "index"
     build_index(CORPUS_DIR, index_dir)
@@ -67,7 +67,7 @@ def seed_index_e5(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def e5_engine(seed_index_e5: Path):
-    from policy_search.retrieval import SearchEngine
+    from policy_search.search.retrieval import SearchEngine
 
     return SearchEngine.load(seed_index_e5, corpus_dir=CORPUS_DIR)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from policy_search import analysis
-from policy_search.analysis import (
+from policy_search.store import analysis
+from policy_search.store.analysis import (
     STOPWORDS_PATH,
     USERDICT_PATH,
     Tokenizer,

@@ -8,8 +8,8 @@ from typing import ClassVar
 
 import pytest
 
-from policy_search.answers import LLMConfig, answer, split_sentences, wants_number
-from policy_search.retrieval import SearchEngine
+from policy_search.answers.answer import LLMConfig, answer, split_sentences, wants_number
+from policy_search.search.retrieval import SearchEngine
 
 from .conftest import REPO
 from .test_cli import run

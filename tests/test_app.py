@@ -53,8 +53,8 @@ def app(make_app, seed_index_hash):
 
 def build_hash_index(corpus: Path, index: Path) -> Path:
     from policy_search.encoders import HashEncoder
-    from policy_search.index import build_index
     from policy_search.settings import Settings
+    from policy_search.store.index import build_index
 
     build_index(corpus, index, Settings(encoder="hash"), encoder=HashEncoder())
     return index

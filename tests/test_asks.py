@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from policy_search.answers import answer
-from policy_search.asks import asked, supplies
-from policy_search.retrieval import SearchEngine
+from policy_search.answers.answer import answer
+from policy_search.answers.asks import asked, supplies
+from policy_search.search.retrieval import SearchEngine
 
 
 @pytest.mark.parametrize(
@@ -35,8 +35,8 @@ def test_the_sentence_with_the_number_answers_a_how_many_question(hash_engine: S
 @pytest.fixture(scope="module")
 def hotline_engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
     from policy_search.encoders import HashEncoder
-    from policy_search.index import build_index
     from policy_search.settings import Settings
+    from policy_search.store.index import build_index
 
     corpus = tmp_path_factory.mktemp("hotline-corpus")
     (corpus / "service.txt").write_text(

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from policy_search import TargetRow, atlas_view, targets
+from policy_search import TargetRow, targets
 from policy_search.atlas import build_table, canonical_unit, convert, load_groups, lookup, table
 from policy_search.cli import main
+from policy_search.ingest.targets import extract_targets
 from policy_search.records import Chunk
-from policy_search.retrieval import Filters
-from policy_search.targets import extract_targets
+from policy_search.search.retrieval import Filters
+from policy_search.ui import atlas_view
 
 from .conftest import CORPUS_DIR, REPO
 
@@ -203,7 +204,7 @@ def test_seed_extraction_meets_the_issue_targets():
 
 def test_package_root_targets_is_the_atlas_and_the_rules_module_stays_importable():
     assert callable(targets)
-    assert importlib.import_module("policy_search.targets").extract_targets is extract_targets
+    assert importlib.import_module("policy_search.ingest.targets").extract_targets is extract_targets
 
 
 # ------------------------------------------------------------------ CLI

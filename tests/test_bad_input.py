@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy_search.retrieval import Filters, SearchEngine
+from policy_search.search.retrieval import Filters, SearchEngine
 
 from .test_cli import run
 

@@ -6,8 +6,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_search.chunking import check_coverage, chunk_document, cn_to_int, lead_phrase
-from policy_search.corpus import Corpus
+from policy_search.ingest.chunking import check_coverage, chunk_document, cn_to_int, lead_phrase
+from policy_search.ingest.corpus import Corpus
 from policy_search.settings import Settings
 
 from .conftest import make_doc

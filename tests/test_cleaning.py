@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_search.cleaning import MAX_BOILERPLATE_CHARS, boilerplate_reason, clean_text
-from policy_search.normalize import normalize_char_width
+from policy_search.ingest.cleaning import MAX_BOILERPLATE_CHARS, boilerplate_reason, clean_text
+from policy_search.ingest.normalize import normalize_char_width
 from policy_search.records import Removed
 
 CORPUS = Path(__file__).parent.parent / "corpus"

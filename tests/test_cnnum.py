@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy_search.cnnum import cn_date, cn_to_int
+from policy_search.ingest.cnnum import cn_date, cn_to_int
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from policy_search.corpus import load_corpus
+from policy_search.ingest.corpus import load_corpus
 
 from .conftest import CORPUS_DIR
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from policy_search.chunking import chunk_document
+from policy_search.ingest.chunking import chunk_document
 from policy_search.records import Chunk
 
 from .conftest import REPO, make_doc

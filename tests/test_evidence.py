@@ -9,9 +9,9 @@ import weakref
 import numpy as np
 import pytest
 
-from policy_search.answers import answer
-from policy_search.evidence import SENTENCES_FILE, SentenceStore, fragment_reason, statement_spans
-from policy_search.retrieval import SearchEngine
+from policy_search.answers.answer import answer
+from policy_search.answers.evidence import SENTENCES_FILE, SentenceStore, fragment_reason, statement_spans
+from policy_search.search.retrieval import SearchEngine
 
 from .conftest import CORPUS_DIR, REPO
 from .test_ui import make_chunk

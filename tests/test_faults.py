@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from policy_search.encoders import HashEncoder
-from policy_search.index import build_lock
-from policy_search.retrieval import SearchEngine
+from policy_search.search.retrieval import SearchEngine
+from policy_search.store.index import build_lock
 
 from .conftest import CORPUS_DIR, REPO
 

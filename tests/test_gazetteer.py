@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from policy_search.gazetteer import gazetteer, locate
+from policy_search.ingest.gazetteer import gazetteer, locate
 
 
 def test_gazetteer_has_every_province_and_the_municipalities():

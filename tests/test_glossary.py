@@ -1,4 +1,4 @@
-from policy_search.glossary import expand_query, translate_terms
+from policy_search.search.glossary import expand_query, translate_terms
 
 
 def test_longest_phrase_wins_and_terms_are_unique():

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from policy_search import index as index_mod
 from policy_search.encoders import HashEncoder
-from policy_search.index import (
+from policy_search.search.retrieval import SearchEngine
+from policy_search.settings import Settings
+from policy_search.store import index as index_mod
+from policy_search.store.index import (
     BuildLocked,
     IndexNotReady,
     build_index,
@@ -17,8 +19,6 @@ from policy_search.index import (
     current_version,
     open_index,
 )
-from policy_search.retrieval import SearchEngine
-from policy_search.settings import Settings
 
 from .conftest import CORPUS_DIR
 
@@ -178,8 +178,8 @@ def test_hnsw_above_threshold(small_corpus: Path, tmp_path: Path):
 
 def test_empty_corpus_is_one_error_and_writes_no_version(tmp_path):
     from policy_search.encoders import HashEncoder
-    from policy_search.index import EmptyCorpus, build_index
     from policy_search.settings import Settings
+    from policy_search.store.index import EmptyCorpus, build_index
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

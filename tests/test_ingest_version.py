@@ -8,14 +8,14 @@ import re
 
 import pytest
 
-from policy_search import chunking, outline
-from policy_search.ingest_version import fixtures, ingest_output, ingest_version
-from policy_search.retrieval import SearchEngine
+from policy_search.ingest import chunking, outline
+from policy_search.ingest.version import fixtures, ingest_output, ingest_version
+from policy_search.search.retrieval import SearchEngine
 
 from .conftest import CORPUS_DIR
 
 # the rules module (the package root's ``targets`` is the atlas function of the same name)
-targets = importlib.import_module("policy_search.targets")
+targets = importlib.import_module("policy_search.ingest.targets")
 
 
 @pytest.fixture

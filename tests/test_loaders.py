@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_search.loaders import (
+from policy_search.ingest.loaders import (
     SUPPORTED_EXTENSIONS,
     LoadError,
     decode_bytes,

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from policy_search.corpus import load_corpus
 from policy_search.encoders import HashEncoder
-from policy_search.index import build_index
-from policy_search.retrieval import Filters, SearchEngine
+from policy_search.ingest.corpus import load_corpus
+from policy_search.search.retrieval import Filters, SearchEngine
 from policy_search.settings import Settings
+from policy_search.store.index import build_index
 
 from .meta_fixtures import DISTRICT, NATIONAL, PROVINCIAL
 

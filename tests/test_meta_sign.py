@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from policy_search.meta_sign import find_label, find_number, find_signature, label_date, year_cues
-from policy_search.meta_text import split_lines
+from policy_search.ingest.meta_sign import find_label, find_number, find_signature, label_date, year_cues
+from policy_search.ingest.meta_text import split_lines
 
 
 def test_signature_block_with_joint_spaced_names():

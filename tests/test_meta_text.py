@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_search.metadata import extract_found, extract_metadata, five_year_plan_start
+from policy_search.ingest.metadata import extract_found, extract_metadata, five_year_plan_start
 
 
 def meta(text: str, name: str = "") -> dict:

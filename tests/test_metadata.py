@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from policy_search.corpus import Corpus
-from policy_search.metadata import CatalogError, extract_metadata, load_catalog, parse_period
+from policy_search.ingest.corpus import Corpus
+from policy_search.ingest.metadata import CatalogError, extract_metadata, load_catalog, parse_period
 
 from .conftest import CORPUS_DIR
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from policy_search.query import named_units, topic_terms, unit_names
-from policy_search.retrieval import SearchEngine
+from policy_search.search.query import named_units, topic_terms, unit_names
+from policy_search.search.retrieval import SearchEngine
 
 
 def test_unit_names_a_question_may_use():

@@ -5,9 +5,9 @@ Every fixture here is synthetic (fictional places and wording) and shows one lay
 
 from __future__ import annotations
 
-from policy_search.chunking import check_coverage, chunk_document, doc_types
-from policy_search.grammar import cn_to_int, find_markers, line_marker, sentences
-from policy_search.outline import legal_markers, plan_markers, split_parts
+from policy_search.ingest.chunking import check_coverage, chunk_document, doc_types
+from policy_search.ingest.grammar import cn_to_int, find_markers, line_marker, sentences
+from policy_search.ingest.outline import legal_markers, plan_markers, split_parts
 from policy_search.settings import Settings
 
 from .conftest import make_doc
@@ -186,7 +186,7 @@ def test_adversarial_sizes_stay_linear():
 
 
 def test_body_start_is_where_the_issued_document_starts_not_a_quote_or_the_notice_title_again():
-    from policy_search.outline import find_body_start
+    from policy_search.ingest.outline import find_body_start
 
     title = "示范局关于印发2030年示范响应实施细则的通知"
     text = (

@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from policy_search.relevance import RelevanceModel, TermStats, load_term_stats, model_for
-from policy_search.retrieval import SearchEngine
+from policy_search.search.relevance import RelevanceModel, TermStats, load_term_stats, model_for
+from policy_search.search.retrieval import SearchEngine
 from policy_search.settings import Settings
 
 from .conftest import REPO

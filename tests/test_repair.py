@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from policy_search.cleaning import clean_text
-from policy_search.grammar import line_marker
+from policy_search.ingest.cleaning import clean_text
+from policy_search.ingest.grammar import line_marker
 
 
 def _clean(raw: str) -> tuple[list[str], list[tuple[str, str]]]:

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_search import repair
-from policy_search.cleaning import clean_text
 from policy_search.cli import main
-from policy_search.loaders import read_source
-from policy_search.normalize import normalize_char_width
+from policy_search.ingest import repair
+from policy_search.ingest.cleaning import clean_text
+from policy_search.ingest.loaders import read_source
+from policy_search.ingest.normalize import normalize_char_width
 
 from .test_repair import TOC_WITH_PAGES, WEB_CAPTURE
 

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from policy_search.retrieval import Filters, SearchEngine, fuse_scores, region_aliases
+from policy_search.search.retrieval import Filters, SearchEngine, fuse_scores, region_aliases
 from policy_search.settings import Settings
 
 
@@ -153,7 +153,7 @@ def test_real_e5_english_query_is_expanded_with_the_glossary(e5_engine: SearchEn
 
 
 def test_filtered_dense_search_widens_faiss_when_many_chunks_pass(hash_engine: SearchEngine, monkeypatch):
-    import policy_search.retrieval as retrieval
+    import policy_search.search.retrieval as retrieval
 
     brute = hash_engine.search("党风廉政建设", k=50, mode="dense", filters=Filters(unit="专利文献部"))
     monkeypatch.setattr(retrieval, "BRUTE_FORCE_FILTERED", 0)  # force the widening FAISS path

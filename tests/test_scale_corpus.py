@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from policy_search.index import contextual_text
-from policy_search.retrieval import SearchEngine
+from policy_search.search.retrieval import SearchEngine
+from policy_search.store.index import contextual_text
 
 from .conftest import REPO
 
@@ -117,10 +117,10 @@ def test_parts_spell_out_the_contextual_text(pool, chunks):
 
 
 def test_a_generated_corpus_is_searchable(chunks):
-    from policy_search.analysis import Tokenizer
     from policy_search.encoders import HashEncoder
-    from policy_search.index import LoadedIndex, make_dense_index, make_sparse_index
     from policy_search.settings import Settings
+    from policy_search.store.analysis import Tokenizer
+    from policy_search.store.index import LoadedIndex, make_dense_index, make_sparse_index
 
     settings = Settings(encoder="hash")
     enc = HashEncoder()

@@ -1,4 +1,4 @@
-from policy_search.targets import extract_targets, extract_units
+from policy_search.ingest.targets import extract_targets, extract_units
 
 
 def texts(s: str) -> list[str]:
@@ -147,7 +147,7 @@ def test_no_seed_target_is_an_achievement(seed_corpus):
 
 
 def test_review_sections_mark_achievements(tmp_path):
-    from policy_search.corpus import load_corpus
+    from policy_search.ingest.corpus import load_corpus
 
     from .meta_fixtures import DISTRICT
 

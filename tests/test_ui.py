@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from policy_search import ui
 from policy_search.records import Chunk, Target
-from policy_search.retrieval import MAX_QUERY_CHARS, Filters, Hit
+from policy_search.search.retrieval import MAX_QUERY_CHARS, Filters, Hit
 
 # ------------------------------------------------------------------ fixtures
 
@@ -458,7 +458,7 @@ def test_format_built_at(value, shown, monkeypatch):
 
 
 def _answer_fixture():
-    from policy_search.answers import Answer, AnswerItem, ComparisonRow
+    from policy_search.answers.answer import Answer, AnswerItem, ComparisonRow
     from policy_search.records import Target
 
     target = Target("达到15亿元", 15.0, "亿元", "达到", "专利权质押贷款", "", 9, 15)
@@ -488,7 +488,7 @@ def test_answer_panel_escapes_and_links_to_cards():
 
 def test_answer_panel_not_found_and_unlinked():
     from policy_search import ui
-    from policy_search.answers import Answer
+    from policy_search.answers.answer import Answer
 
     html = ui.answer_html(Answer("q", False, "语料中没有<上海>的政策文件"), {})
     assert "ps-answer-none" in html and "&lt;上海&gt;" in html
@@ -506,7 +506,7 @@ def test_comparison_table_rows():
 def test_cards_carry_anchor_ids():
     from policy_search import ui
     from policy_search.records import Chunk
-    from policy_search.retrieval import Hit
+    from policy_search.search.retrieval import Hit
 
     chunk = Chunk(
         "t/一", "t", "计划", "局", "市", "市", 2020, "2020", (), "标题", "正文", (), (), "task", 0, 2
@@ -550,7 +550,7 @@ def test_corpus_table_cells_never_start_a_formula():
 def test_skip_reasons_are_shown_in_chinese(tmp_path):
     import os
 
-    from policy_search.corpus import load_corpus
+    from policy_search.ingest.corpus import load_corpus
 
     (tmp_path / "a.txt").write_bytes(b"")
     (tmp_path / "b.doc").write_text("x", encoding="utf-8")

@@ -8,7 +8,7 @@ import json
 
 from policy_search import ui
 from policy_search.records import Target
-from policy_search.retrieval import Filters
+from policy_search.search.retrieval import Filters
 
 from .test_ui import make_chunk, make_hit, parse
 

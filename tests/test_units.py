@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from policy_search.corpus import Corpus
+from policy_search.ingest.corpus import Corpus
+from policy_search.ingest.units import extract_unit_roles, extract_units
 from policy_search.records import Chunk, Unit
-from policy_search.units import extract_unit_roles, extract_units
 
 
 def roles(text: str) -> list[tuple[str, str]]:

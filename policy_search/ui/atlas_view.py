@@ -15,9 +15,9 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
-from . import ui
-from .atlas import TargetRow, lookup
-from .retrieval import Filters
+from .. import ui
+from ..atlas import TargetRow, lookup
+from ..search.retrieval import Filters
 
 KIND_LABELS = {"target": "目标", "achievement": "已实现"}
 CSV_COLUMNS = (

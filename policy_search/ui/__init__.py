@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from .records import Chunk
-from .retrieval import MAX_QUERY_CHARS, MODES, Filters, Hit, clean_query, period_range
+from ..records import Chunk
+from ..search.retrieval import MAX_QUERY_CHARS, MODES, Filters, Hit, clean_query, period_range
 
 log = logging.getLogger(__name__)
 

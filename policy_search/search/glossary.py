@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
-GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary_en_zh.tsv"
+from ..data import DATA_DIR
+
+GLOSSARY_PATH = DATA_DIR / "glossary_en_zh.tsv"
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-']*")
 
 

@@ -11,12 +11,12 @@ import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..records import Chunk, Document, FieldSource, Skipped
+from ..settings import Settings
 from .chunking import chunk_document
 from .cleaning import clean_text
 from .loaders import SUPPORTED_EXTENSIONS, LoadError, read_source
 from .metadata import CATALOG_NAME, load_catalog, resolve_metadata
-from .records import Chunk, Document, FieldSource, Skipped
-from .settings import Settings
 
 _IGNORED_NAMES = {CATALOG_NAME, "README.md", "README.txt", "LICENSE", "manifest.json"}
 

@@ -33,7 +33,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .normalize import to_simplified
+from ..data import DATA_DIR
+from ..ingest.normalize import to_simplified
 
 __all__ = [
     "STOPWORDS_PATH",
@@ -45,7 +46,7 @@ __all__ = [
     "tokenize_many",
 ]
 
-_DATA_DIR = Path(__file__).resolve().parent / "data"
+_DATA_DIR = DATA_DIR
 USERDICT_PATH = _DATA_DIR / "userdict.txt"
 STOPWORDS_PATH = _DATA_DIR / "stopwords.txt"
 

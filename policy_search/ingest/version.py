@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
-from pathlib import Path
 
-FIXTURES = Path(__file__).with_name("data") / "ingest_fixtures.txt"
+from ..data import DATA_DIR
+
+FIXTURES = DATA_DIR / "ingest_fixtures.txt"
 
 
 def fixtures() -> dict[str, str]:

@@ -11,10 +11,10 @@ import re
 import tomllib
 from dataclasses import replace
 from functools import lru_cache
-from pathlib import Path
 
+from ..data import DATA_DIR
+from ..records import Chunk, Target
 from .cnnum import cn_to_int
-from .records import Chunk, Target
 
 _UNITS = (
     "亿元|万元|元|万件|件次|件|万人次|人次|万人|人|万家|家|个百分点|个月|个|%|项|篇次|篇|次|期"
@@ -135,7 +135,7 @@ def extract_targets(text: str, doc_year: int | None = None, review: bool = False
 
 @lru_cache(maxsize=1)
 def _cues() -> dict[str, list[str]]:
-    path = Path(__file__).parent / "data" / "targets.toml"
+    path = DATA_DIR / "targets.toml"
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 

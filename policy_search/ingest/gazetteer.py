@@ -12,9 +12,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-DATA_DIR = Path(__file__).parent / "data"
+from ..data import DATA_DIR
+
 _SHORT_ENDINGS = (
     "维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "地区", "省", "市", "盟",
 )  # fmt: skip

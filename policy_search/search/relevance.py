@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .settings import Settings
+from ..settings import Settings
 
 
 @dataclass(frozen=True)

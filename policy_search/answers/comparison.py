@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .records import Chunk, Target
-from .relevance import coverage
-from .retrieval import Hit, SearchEngine
-from .targets import extract_targets
+from ..ingest.targets import extract_targets
+from ..records import Chunk, Target
+from ..search.relevance import coverage
+from ..search.retrieval import Hit, SearchEngine
 
 
 def record_dict(record: Any) -> dict[str, Any]:

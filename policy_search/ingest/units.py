@@ -12,12 +12,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
+from ..data import DATA_DIR
+from ..records import Unit
 from .normalize import normalize_char_width
-from .records import Unit
 
-DATA_DIR = Path(__file__).parent / "data"
 ROLE_ORDER = ("牵头", "责任", "配合")  # lead first
 
 

@@ -20,11 +20,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-from policy_search.grammar import SENTENCE_END, line_marker
+from policy_search.ingest.grammar import SENTENCE_END, line_marker
 
-_DATA = Path(__file__).parent / "data" / "web_noise.toml"
+from ..data import DATA_DIR
+
+_DATA = DATA_DIR / "web_noise.toml"
 _STOP = frozenset(SENTENCE_END + "：…;!?:.")  # a line ending with one of these ends its paragraph
 _CLOSING = frozenset("）)]】」』〕〉》")
 _QUOTES = '”’"」』'

@@ -31,12 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from .corpus import corpus_files, load_corpus
-from .ingest_version import ingest_version
-from .metadata import CATALOG_NAME
-from .records import Chunk, Skipped
-from .relevance import TermStats, save_term_stats
-from .settings import Settings
+from ..ingest.corpus import corpus_files, load_corpus
+from ..ingest.metadata import CATALOG_NAME
+from ..ingest.version import ingest_version
+from ..records import Chunk, Skipped
+from ..search.relevance import TermStats, save_term_stats
+from ..settings import Settings
 
 INDEX_FORMAT = 1
 CURRENT = "CURRENT"
@@ -233,8 +233,8 @@ def build_index(
     progress: Progress | bool = False,
 ) -> BuildReport:
     """Build or update the index from ``corpus_dir``; only new or changed text is embedded."""
+    from ..encoders import load_encoder
     from .analysis import Tokenizer, dictionary_fingerprint
-    from .encoders import load_encoder
 
     started = time.perf_counter()
     settings = settings or Settings()
@@ -287,7 +287,7 @@ def build_index(
         faiss.write_index(make_dense_index(vectors, settings), str(version / DENSE))
         make_sparse_index(tokens, settings).save(str(version / SPARSE))
         save_term_stats(version, TermStats.from_tokens(tokens))  # IDF for relevance and answers
-        from .evidence import build_sentences  # answer sentences and their vectors
+        from ..answers.evidence import build_sentences  # answer sentences and their vectors
 
         sentence_cache = index_dir / "cache" / f"{_safe_name(encoder.name)}-sentences"
         sentences, report.sentences_embedded = build_sentences(

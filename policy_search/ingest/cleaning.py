@@ -21,9 +21,9 @@ from __future__ import annotations
 import itertools
 import re
 
-from policy_search.normalize import normalize_char_width
+from policy_search.ingest.normalize import normalize_char_width
+from policy_search.ingest.repair import Line, noise_words, repair_lines, starts_paragraph
 from policy_search.records import Removed
-from policy_search.repair import Line, noise_words, repair_lines, starts_paragraph
 
 MAX_BOILERPLATE_CHARS = 120
 

@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from .grammar import ITEM_FAMILIES, match_at
-from .grammar import sentences as split_sentences
-from .records import Chunk
+from ..data import DATA_DIR
+from ..ingest.grammar import ITEM_FAMILIES, match_at
+from ..ingest.grammar import sentences as split_sentences
+from ..records import Chunk
 
 SENTENCES_FILE = "sentences.npz"
 MIN_STATEMENT_CHARS = 8  # fewer letters, digits or CJK characters than this is a fragment
@@ -45,7 +46,7 @@ MAX_HEADING_CHARS = 30  # a heading or lead-in line is at most this long
 @lru_cache(maxsize=1)
 def _doc_types() -> tuple[str, ...]:
     """Words a document title ends with (通知, 工作要点 …), from data/doc_types.txt."""
-    lines = (Path(__file__).resolve().parent / "data" / "doc_types.txt").read_text(encoding="utf-8")
+    lines = (DATA_DIR / "doc_types.txt").read_text(encoding="utf-8")
     return tuple(w for line in lines.splitlines() if not line.startswith("#") for w in line.split())
 
 
@@ -187,7 +188,7 @@ def build_sentences(
 ) -> tuple[SentenceStore, int]:
     """Statement spans of ``chunks`` with their vectors, embedding only text not in the cache;
     also how many sentences had to be embedded."""
-    from .index import VectorCache
+    from ..store.index import VectorCache
 
     store = SentenceStore.from_chunks(chunks)
     texts = [chunks[int(r)].text[s:e] for r, s, e in zip(store.chunk_rows, store.starts, store.ends)]

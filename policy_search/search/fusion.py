@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .settings import Settings
+from ..settings import Settings
 
 
 def fuse_scores(dense: np.ndarray | None, keyword: np.ndarray | None, settings: Settings) -> np.ndarray:

@@ -23,17 +23,17 @@ from typing import Any
 
 import numpy as np
 
-from .evidence import SentenceStore
+from ..answers.evidence import SentenceStore
+from ..ingest.normalize import normalize_char_width, to_simplified
+from ..ingest.version import ingest_version
+from ..records import Chunk
+from ..settings import Settings
+from ..store.index import LoadedIndex, contextual_text, corpus_fingerprint, open_index
 from .fusion import _top_indices, fuse_scores
 from .glossary import expand_query
-from .index import LoadedIndex, contextual_text, corpus_fingerprint, open_index
-from .ingest_version import ingest_version
 from .names import name_tiers, topic_coverage
-from .normalize import normalize_char_width, to_simplified
 from .query import unit_names
-from .records import Chunk
 from .relevance import RelevanceModel, TermStats, load_term_stats, model_for
-from .settings import Settings
 
 MODES = ("hybrid", "dense", "keyword")
 MAX_QUERY_CHARS = 2000  # longer queries are cut: nothing useful is lost, latency stays bounded
@@ -191,8 +191,8 @@ class SearchEngine:
         cls, index_dir: str | Path = "index", encoder: Any = None, corpus_dir: str | Path | None = None
     ) -> SearchEngine:
         """Open an index; ``IndexNotReady`` if it is missing or damaged. Flags a stale index."""
-        from .analysis import Tokenizer, dictionary_fingerprint
-        from .encoders import load_encoder
+        from ..encoders import load_encoder
+        from ..store.analysis import Tokenizer, dictionary_fingerprint
 
         loaded = open_index(index_dir)
         settings = loaded.settings

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..records import FieldSource
 from .gazetteer import locate
 from .meta_sign import find_label, find_number, find_signature, label_date, year_cues
 from .meta_text import (
@@ -28,7 +29,6 @@ from .meta_text import (
     title_issuer,
 )
 from .normalize import normalize_char_width, to_simplified
-from .records import FieldSource
 
 CATALOG_NAME = "catalog.toml"
 LEVELS = ("国家", "省", "市", "区县")

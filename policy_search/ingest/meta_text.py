@@ -15,13 +15,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
+from ..data import DATA_DIR
 from .grammar import match_at
 from .normalize import normalize_char_width, to_simplified
 
-DATA_DIR = Path(__file__).parent / "data"
 _HEAD_LINES = 40
 _CUT = 400  # characters of a (possibly run-on) line looked at for header patterns
 _ZW = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), " ")

@@ -20,27 +20,27 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..data import DATA_DIR
+from ..ingest.grammar import sentences as split_sentences  # noqa: F401  (re-exported for callers)
+from ..ingest.targets import extract_targets
+from ..records import Chunk, Target
+from ..search.glossary import expand_query
+from ..search.query import topic_terms
+from ..search.retrieval import Filters, Hit, SearchEngine, clean_query
 from .asks import asked, supplies
 from .comparison import ComparisonRow, compare, record_dict, statement_rows, topic_share
-from .glossary import expand_query
-from .grammar import sentences as split_sentences  # noqa: F401  (re-exported for callers)
 from .llm import GenerationError, LLMConfig, generate
-from .query import topic_terms
-from .records import Chunk, Target
-from .retrieval import Filters, Hit, SearchEngine, clean_query
-from .targets import extract_targets
 
 _NUMBER_QUESTION = re.compile(
     r"目标|指标|多少|几[家个项次件所名万亿]|几|达到|比例|比重|数量|规模|增长|增幅|占比|百分|金额"
     r"|how many|how much|target|rate",
     re.IGNORECASE,
 )
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = DATA_DIR
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+from ..data import DATA_DIR
+from ..records import Chunk, Document
+from ..settings import Settings
 from .grammar import SENTENCE_END, cn_to_int
 from .outline import Node, Part, build_tree, find_body_start, legal_markers, plan_markers, split_parts
-from .records import Chunk, Document
-from .settings import Settings
 from .targets import extract_targets, extract_unit_roles, extract_units, mark_kinds
 
 __all__ = ["check_coverage", "chunk_document", "cn_to_int", "lead_phrase"]
@@ -58,7 +58,7 @@ _GOALS_LEAD = re.compile(r"主要工作目标|主要目标|工作目标|发展�
 @cache
 def doc_types() -> tuple[str, ...]:
     """Document-type words a title ends with (data/doc_types.txt)."""
-    path = Path(__file__).with_name("data") / "doc_types.txt"
+    path = DATA_DIR / "doc_types.txt"
     words = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
     return tuple(w for w in words if w and not w.startswith("#"))
 
