@@ -13,7 +13,8 @@ from typing import Any
 @dataclass(frozen=True)
 class Settings:
     # chunking
-    max_chunk_chars: int = 500  # longer task items are split at sentence ends
+    max_file_mb: int = 50  # larger corpus files are skipped, with the reason, before being read
+    max_chunk_chars: int = 500  # longer items split at paragraph, sentence, clause ends; never longer
     min_chunk_chars: int = 20  # shorter fragments join the next chunk as context
     # encoders
     encoder: str = "e5-small-q4"

@@ -77,3 +77,22 @@ def test_symlinks_and_special_files_are_skipped_with_a_reason(tmp_path):
     reasons = {s.path: s.reason for s in loaded.skipped}
     assert "symbolic link" in reasons["link.txt"] and "regular file" in reasons["pipe.txt"]
     assert not any("秘密" in c.text or "目录外" in c.text for c in loaded.chunks)
+
+
+def test_a_file_over_the_size_limit_is_skipped_before_it_is_read(tmp_path):
+    from policy_search import ui
+    from policy_search.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text("一、总体要求\n加强知识产权保护，推进各项工作落实。", encoding="utf-8")
+    (corpus / "huge.txt").write_text("加强保护。" * 300_000, encoding="utf-8")  # about 4.5 MB
+    loaded = load_corpus(corpus, Settings(max_file_mb=1))
+    assert [d.path for d in loaded.documents] == ["plan.txt"]
+    (skipped,) = loaded.skipped
+    assert (
+        skipped.path == "huge.txt"
+        and "file too large" in skipped.reason
+        and "limit is 1 MB" in skipped.reason
+    )
+    assert ui.reason_zh(skipped.reason).startswith("文件过大（4.3 MB，上限 1 MB）")

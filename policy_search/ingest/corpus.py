@@ -15,7 +15,7 @@ from ..records import Chunk, Document, FieldSource, Skipped
 from ..settings import Settings
 from .chunking import chunk_document
 from .cleaning import clean_text
-from .loaders import SUPPORTED_EXTENSIONS, LoadError, read_source
+from .loaders import DEFAULT_MAX_FILE_BYTES, SUPPORTED_EXTENSIONS, LoadError, read_source
 from .metadata import CATALOG_NAME, load_catalog, resolve_metadata
 
 _IGNORED_NAMES = {CATALOG_NAME, "README.md", "README.txt", "LICENSE", "manifest.json"}
@@ -65,9 +65,11 @@ def file_fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_document(path: Path, corpus_dir: Path, entry: dict | None) -> Document:
+def load_document(
+    path: Path, corpus_dir: Path, entry: dict | None, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> Document:
     """Read, clean and describe one file; raises ``LoadError`` with a one-line reason."""
-    raw, fmt = read_source(path)
+    raw, fmt = read_source(path, max_bytes)
     rel = path.relative_to(corpus_dir).as_posix()
     return document_from_text(rel, raw, entry, fmt=fmt, fingerprint=file_fingerprint(path))
 
@@ -128,7 +130,8 @@ def load_corpus(corpus_dir: str | Path, settings: Settings | None = None) -> Cor
             corpus.skipped.append(Skipped(rel, f"unsupported file type '{path.suffix}' (use {exts})"))
             continue
         try:
-            doc = load_document(path, corpus_dir, catalog.get(path.name) or catalog.get(rel))
+            entry = catalog.get(path.name) or catalog.get(rel)
+            doc = load_document(path, corpus_dir, entry, settings.max_file_mb * 1024 * 1024)
         except LoadError as exc:
             corpus.skipped.append(Skipped(rel, exc.reason))
             continue

@@ -179,7 +179,10 @@ def _control_ratio(text: str) -> float:
 # Entry point
 
 
-def read_source(path: Path) -> tuple[str, str]:
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[str, str]:
     """Return ``(text, format)`` for one corpus file; format is txt / md / html / docx / pdf.
 
     Raises ``LoadError`` (and nothing else) for unsupported extensions, empty, binary,
@@ -193,6 +196,13 @@ def read_source(path: Path) -> tuple[str, str]:
         hint = f"; {_CONVERT_HINTS[ext]}" if ext in _CONVERT_HINTS else ""
         supported = ", ".join(SUPPORTED_EXTENSIONS)
         raise LoadError(path, f"unsupported file type {shown} (supported: {supported}){hint}")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoadError(path, f"cannot read file ({exc.strerror or type(exc).__name__})") from None
+    if size > max_bytes:  # checked before reading: a huge file is never loaded into memory
+        limit = max_bytes / 1024 / 1024
+        raise LoadError(path, f"file too large ({size / 1024 / 1024:.1f} MB; the limit is {limit:g} MB)")
     try:
         data = path.read_bytes()
     except OSError as exc:

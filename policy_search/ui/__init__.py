@@ -766,6 +766,7 @@ _REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^no text left after removing", "去除网页模板内容后没有正文"),
         (r"^same text as (.+); indexed once", r"与 \1 内容相同，只收录一次"),
         (r"^symbolic link", "符号链接：出于安全考虑不读取"),
+        (r"^file too large \(([\d.]+) MB; the limit is ([\d.]+) MB\)", r"文件过大（\1 MB，上限 \2 MB）"),
         (r"^not a regular file", "不是普通文件（设备、管道或套接字）"),
         (r"^cannot read", "无法读取文件"),
     )
