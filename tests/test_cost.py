@@ -1,0 +1,52 @@
+"""Crafted inputs that used to stall the server, at sizes that took over 10 s before the fixes:
+each runs end to end (load, chunk, index, search, answer) under a generous timeout, so a
+quadratic regression fails CI instead of hanging it. No wall-clock asserts beyond the timeout."""
+
+from __future__ import annotations
+
+import pytest
+
+from policy_search.answers import answer
+from policy_search.encoders import HashEncoder
+from policy_search.search.retrieval import SearchEngine
+from policy_search.settings import Settings
+from policy_search.store.index import build_index
+from policy_search.ui import MAX_URL_VALUES, state_from_params
+
+
+def _index(tmp_path, name: str, text: str) -> SearchEngine:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / name).write_text(text, encoding="utf-8")
+    build_index(corpus, tmp_path / "index", Settings(encoder="hash"), encoder=HashEncoder())
+    return SearchEngine.load(tmp_path / "index", encoder=HashEncoder(), corpus_dir=corpus)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("targets.txt", "专利质押融资达到1亿元" * 2000),  # 62 KB on one line: build 27 s, answer 38 s before
+        (
+            "nested.html",
+            "<header>" * 20_000 + "导航" + "</header>" * 20_000 + "<p>正文内容。</p>",
+        ),  # 340 KB: > 90 s
+        ("wide.html", "<table><tr>" + "<td>格</td>" * 100_000 + "</tr></table>"),  # 1 MB row: 52 s
+        ("lines.txt", "\n".join(f"短句{i}" for i in range(64_000))),  # 64k short lines: 25 s to chunk
+        ("huge.txt", "推进知识产权保护工作" * 200_000),  # one 2 MB line without punctuation: one chunk
+    ],
+)
+def test_crafted_documents_build_search_and_answer(tmp_path, name, text):
+    engine = _index(tmp_path, name, text)
+    assert engine.chunks and max(len(c.text) for c in engine.chunks) <= Settings().max_chunk_chars
+    engine.search("专利质押融资目标是多少", k=10)
+    answer(engine, "专利质押融资目标是多少")
+
+
+@pytest.mark.timeout(30)
+def test_a_500_kb_link_is_cut(hash_engine):
+    params = {"region": ",".join(f"r{i}" for i in range(80_000)), "q": "质押" * 100_000}
+    state = state_from_params(params)  # 493 KB of region values took 37 s before
+    assert len(state.regions) == MAX_URL_VALUES
+    assert hash_engine.search(state.query, filters=state.filters()) == []
