@@ -23,6 +23,7 @@ from the environment variable ``POLICY_SEARCH_EMBED_API_KEY`` (sent as a Bearer 
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import threading
@@ -138,7 +139,7 @@ class HttpEncoder:
             if exc.code == 429 or exc.code >= 500:
                 raise _Retryable(f"HTTP {exc.code}{detail}", _retry_after(exc)) from exc
             raise EncoderError(f"embedding server {url} answered HTTP {exc.code}{detail}") from exc
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, timeout, cut-off answer
             reason = getattr(exc, "reason", exc)
             raise _Retryable(_one_line(reason) if isinstance(reason, BaseException) else str(reason)) from exc
         try:
