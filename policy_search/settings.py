@@ -22,6 +22,12 @@ class Settings:
     device: str = "cpu"
     query_prompt: str = ""  # sentence-transformers only; e5 uses its own "query: " prefix
     passage_prompt: str = ""
+    # remote encoders (http://HOST:PORT/v1#MODEL, policy_search/remote.py)
+    embed_concurrency: int = 2  # requests in flight at once
+    embed_retries: int = 4  # attempts per request on connection errors, 5xx and 429
+    embed_backoff: float = 0.5  # seconds before the 2nd attempt, doubling after
+    embed_timeout: float = 120.0  # seconds per request
+    embed_prefixes: str = "auto"  # auto | server | client | none (see remote.py)
     # dense index
     # Chosen from eval/bench_scale.py (README): exact up to 20k chunks; at 100k chunks HNSW
     # M=32, efSearch=1024 kept recall@10 vs exact at 0.994 with hybrid p50 15 ms (exact: 37 ms).
