@@ -23,7 +23,7 @@ class Settings:
     query_prompt: str = ""  # sentence-transformers only; e5 uses its own "query: " prefix
     passage_prompt: str = ""
     # remote encoders (http://HOST:PORT/v1#MODEL, policy_search/remote.py)
-    embed_concurrency: int = 2  # requests in flight at once
+    embed_concurrency: int = 1  # requests in flight at once
     embed_retries: int = 4  # attempts per request on connection errors, 5xx and 429
     embed_backoff: float = 0.5  # seconds before the 2nd attempt, doubling after
     embed_timeout: float = 120.0  # seconds per request
