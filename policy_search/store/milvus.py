@@ -49,6 +49,19 @@ class MilvusTarget:
         return f"milvus:{self.uri}#{self.collection}"
 
 
+def target_from_env(env: dict[str, str] | None = None) -> MilvusTarget | None:
+    """``POLICY_SEARCH_MILVUS_URI`` (+ ``POLICY_SEARCH_MILVUS_TOKEN``, ``POLICY_SEARCH_COLLECTION``)."""
+    import os
+
+    env = os.environ if env is None else env
+    uri = env.get("POLICY_SEARCH_MILVUS_URI", "")
+    if not uri:
+        return None
+    return MilvusTarget(
+        uri, env.get("POLICY_SEARCH_MILVUS_TOKEN", ""), env.get("POLICY_SEARCH_COLLECTION") or "policy_search"
+    )
+
+
 def connect(target: MilvusTarget) -> Any:
     try:
         from pymilvus import MilvusClient
