@@ -11,7 +11,8 @@ collection ``<name>__meta``, so staleness works as with an index folder.
 Traps (milvus-lite 3.2.2, pymilvus 3.0.2): BM25 distances come back negated; index params are
 honoured only nested (``params={"params": {...}}``); BM25 statistics are per segment (per shard
 on a server); ``LIKE`` does not work on arrays (unit and region substrings are expanded to the
-known values first); a reopened collection must be loaded.
+known values first); a reopened collection must be loaded; Milvus's BM25 is (k1 + 1) × the
+Lucene form bm25s computes (rescaled here).
 """
 
 from __future__ import annotations
@@ -165,6 +166,9 @@ class MilvusBackend:
         self._regions = sorted({c.region for c in self.chunks})
         self._units = sorted({u for c in self.chunks for u in c.units})
         self._masks: dict[Filters, np.ndarray] = {}
+        # Milvus's BM25 is (k1 + 1) × Lucene's (the form bm25s computes): same ranking, rescaled
+        # so hits report the same keyword score on both backends
+        self._bm25_scale = 1.0 / (1.0 + self.info.settings.bm25_k1)
         self._search_params = (
             {"metric_type": "IP"}
             if manifest.get("dense_index") == "flat-ip"
@@ -215,7 +219,8 @@ class MilvusBackend:
         if expr is None or not tokens or n <= 0:
             return Scored.empty()
         found = self._search(token_text(tokens), "sparse", n, expr, {"metric_type": "BM25"})
-        found = [(p, -d) for p, d in found if -d > 0]  # BM25 distances come back negated
+        scale = self._bm25_scale
+        found = [(p, -d * scale) for p, d in found if -d > 0]  # BM25 distances come back negated
         found.sort(key=lambda x: (-x[1], x[0]))
         return Scored(np.array([p for p, _ in found], np.int64), np.array([s for _, s in found], np.float32))
 
@@ -230,7 +235,7 @@ class MilvusBackend:
             )
         )
         for j, p in enumerate(positions):
-            out[j] = max(0.0, -found.get(int(p), 0.0))
+            out[j] = max(0.0, -found.get(int(p), 0.0) * self._bm25_scale)
         return out
 
     def dense_candidates(self, qvec: np.ndarray, n: int, filters: Filters | None) -> Scored:
