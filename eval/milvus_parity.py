@@ -116,7 +116,8 @@ def main() -> None:
             f"{mil_bytes / n / 1024:.1f} KiB (vectors, tokens, sparse BM25 vectors, chunk JSON, scalar "
             "columns; milvus-lite's own files, not a server's segment layout).",
         ]
-    out = EVAL_DIR / "reports" / "milvus_parity.md"
+    suffix = "" if args.encoder == Settings().encoder else f"_{args.encoder}"
+    out = EVAL_DIR / "reports" / f"milvus_parity{suffix}.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

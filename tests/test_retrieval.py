@@ -183,3 +183,19 @@ def test_filter_columns_agree_with_filters_matches(hash_engine: SearchEngine):
 def test_embedded_vectors_are_a_view_of_the_faiss_index(hash_engine: SearchEngine):
     backend = hash_engine.backend
     assert not backend.vectors.flags.owndata and backend.vectors.shape == (len(hash_engine.chunks), 256)
+
+
+def test_threads_setting_pins_faiss(monkeypatch):
+    import faiss
+
+    from policy_search.store.backend import apply_threads
+
+    before = faiss.omp_get_max_threads()
+    try:
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
+        assert apply_threads(0) == 1 and faiss.omp_get_max_threads() == 1
+        assert apply_threads(2) == 2 and faiss.omp_get_max_threads() == 2
+        monkeypatch.setattr("os.cpu_count", lambda: 16)
+        assert apply_threads(0) == 0  # FAISS's own default on bigger machines
+    finally:
+        faiss.omp_set_num_threads(before)
