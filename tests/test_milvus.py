@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -153,12 +154,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_search_through_a_milvus_lite_server_process(seed_index_hash: Path, hash_engine, tmp_path: Path):
+@pytest.fixture(scope="module")
+def served(seed_index_hash: Path, tmp_path_factory: pytest.TempPathFactory):
+    """`milvus-lite server` on a free 127.0.0.1 port, holding the seed index; stopped by its PID."""
     port = _free_port()
     exe = shutil.which("milvus-lite") or ""
     cmd = [exe] if exe else [sys.executable, "-m", "milvus_lite"]
+    data = tmp_path_factory.mktemp("served") / "data"
     proc = subprocess.Popen(
-        [*cmd, "server", "--data-dir", str(tmp_path / "data"), "--host", "127.0.0.1", "--port", str(port)],
+        [*cmd, "server", "--data-dir", str(data), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -173,11 +177,46 @@ def test_search_through_a_milvus_lite_server_process(seed_index_hash: Path, hash
                 time.sleep(0.2)
         target = MilvusTarget(f"http://127.0.0.1:{port}", collection="served")
         export_to_milvus(seed_index_hash, target)
-        engine = SearchEngine.open(MilvusBackend.open(target), encoder=HashEncoder(), corpus_dir=CORPUS_DIR)
-        assert ids(engine.search("知识产权质押融资", 10)) == ids(hash_engine.search("知识产权质押融资", 10))
+        yield target
     finally:
         os.kill(proc.pid, 15)
         proc.wait(timeout=30)
+
+
+def test_search_through_a_milvus_lite_server_process(served: MilvusTarget, hash_engine):
+    engine = SearchEngine.open(MilvusBackend.open(served), encoder=HashEncoder(), corpus_dir=CORPUS_DIR)
+    q = "知识产权质押融资"
+    assert ids(engine.search(q, 10)) == ids(hash_engine.search(q, 10))
+    f = Filters(unit="财政")
+    assert ids(engine.search(q, 10, filters=f)) == ids(hash_engine.search(q, 10, filters=f))
+
+
+@pytest.mark.slow
+def test_cli_and_page_through_a_milvus_lite_server_process(served: MilvusTarget, hash_engine, monkeypatch):
+    want = ids(hash_engine.search("知识产权质押融资", 10))
+    uri = ["--milvus-uri", served.uri, "--collection", served.collection]
+    cli = subprocess.run(
+        [sys.executable, "-m", "policy_search", "search", "知识产权质押融资", "--json", *uri],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert [json.loads(line)["chunk_id"] for line in cli.stdout.splitlines()] == want
+    pytest.importorskip("streamlit", reason="streamlit is not installed")
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("POLICY_SEARCH_MILVUS_URI", served.uri)
+    monkeypatch.setenv("POLICY_SEARCH_COLLECTION", served.collection)
+    monkeypatch.setenv("POLICY_SEARCH_CORPUS", str(CORPUS_DIR))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    at.text_input(key="q").set_value("知识产权质押融资")
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    cards = [h.value for h in at.html if 'class="ps-card"' in h.value]
+    docs = [h.chunk.doc_id for h in hash_engine.search("知识产权质押融资", 10)]
+    assert [re.search(r'data-doc="([^"]*)"', c).group(1) for c in cards] == docs
 
 
 @pytest.mark.skipif(
