@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cli_milvus import _add_backend, _milvus_target, cmd_export
 from .ingest.corpus import Corpus, load_corpus
 
 DEFAULT_CORPUS = Path("corpus")
@@ -114,21 +115,6 @@ def cmd_chunks(args: argparse.Namespace) -> int:
         rows.append([c.chunk_id, c.kind, path, "、".join(c.units), targets, str(len(c.text))])
     print_table(rows, [max(_width(r[0]) for r in rows), 9, 60, 30, 24, 5])  # whole ids: --doc needs them
     return 0
-
-
-def _milvus_target(args: argparse.Namespace):
-    """The Milvus target of ``--backend milvus`` / ``--milvus-uri`` or the environment, else None."""
-    from .store.milvus import MilvusTarget, target_from_env
-
-    env = target_from_env()
-    uri = args.milvus_uri or (env.uri if env else "")
-    if args.backend == "embedded" or (args.backend is None and not uri):
-        return None
-    if not uri:
-        raise UsageError("--backend milvus needs --milvus-uri (or POLICY_SEARCH_MILVUS_URI)")
-    token = args.milvus_token or (env.token if env else "")
-    collection = args.collection or (env.collection if env else "policy_search")
-    return MilvusTarget(uri, token, collection)
 
 
 def _open_engine(args: argparse.Namespace):
@@ -350,34 +336,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(report.summary())
     return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    """Copy an embedded index folder into Milvus (its stored vectors: no re-embedding)."""
-    from .store.index import IndexNotReady
-    from .store.milvus_build import export_to_milvus
-
-    args.backend = "milvus"
-    target = _milvus_target(args)
-    try:
-        upserted, deleted = export_to_milvus(args.index, target)
-    except IndexNotReady as exc:
-        raise UsageError(str(exc)) from None
-    print(f"exported {args.index} to {target.label()}: upserted {upserted} chunks, deleted {deleted}")
-    return 0
-
-
-def _add_backend(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--backend", choices=["embedded", "milvus"], help="default: milvus when a Milvus URI is given"
-    )
-    parser.add_argument(
-        "--milvus-uri", help="milvus-lite file (x.db) or http://host:19530 [POLICY_SEARCH_MILVUS_URI]"
-    )
-    parser.add_argument("--milvus-token", help="user:password or API key [POLICY_SEARCH_MILVUS_TOKEN]")
-    parser.add_argument(
-        "--collection", help="collection name (default policy_search) [POLICY_SEARCH_COLLECTION]"
-    )
 
 
 def _add_build(sub) -> None:

@@ -234,3 +234,10 @@ def test_real_milvus(seed_index_hash: Path, hash_engine):
     got = ids(engine.search("知识产权质押融资", 10))
     want = ids(hash_engine.search("知识产权质押融资", 10))
     assert len(set(got) & set(want)) >= 8  # HNSW and per-shard BM25 statistics may move a few
+
+
+def test_unreachable_server_is_one_clear_error():
+    from policy_search.store.index import IndexNotReady
+
+    with pytest.raises(IndexNotReady, match=r"127\.0\.0\.1:.*cannot connect to Milvus"):
+        MilvusBackend.open(MilvusTarget(f"http://127.0.0.1:{_free_port()}", collection="x"))

@@ -1,7 +1,8 @@
 """Hybrid retrieval: BM25 over jieba tokens + dense vectors, fused, filtered and boosted.
 
-``SearchEngine.load("index")`` opens an index with the settings and encoder it was built
-with; ``engine.search(query, k, mode, filters)`` returns ranked ``Hit``s.
+``SearchEngine.load("index")`` opens an index folder (``SearchEngine.open(backend)`` any
+backend of ``store.backend``, e.g. Milvus) with the settings and encoder it was built with;
+``engine.search(query, k, mode, filters)`` returns ranked ``Hit``s.
 
 Fusion (chosen by measurement on eval/ dev queries, see README): both retrievers propose
 ``candidates`` chunks each; every candidate gets both its exact cosine and its BM25 score,

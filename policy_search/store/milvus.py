@@ -68,7 +68,11 @@ def connect(target: MilvusTarget) -> Any:
         from pymilvus import MilvusClient
     except ImportError:  # pragma: no cover - depends on the extra
         raise IndexNotReady("the milvus backend needs `pip install policy_search[milvus]`") from None
-    return MilvusClient(uri=target.uri, token=target.token) if target.token else MilvusClient(uri=target.uri)
+    try:
+        return MilvusClient(uri=target.uri, token=target.token, timeout=10)
+    except Exception as exc:  # pymilvus raises MilvusException, grpc errors, OSError …
+        first = str(exc).splitlines()[0][:160] if str(exc) else exc.__class__.__name__
+        raise IndexNotReady(f"{target.label()}: cannot connect to Milvus ({first})") from None
 
 
 def token_code(token: str) -> str:
