@@ -3,6 +3,7 @@
 Paths come from the environment so tests can point the app at a temporary index:
 POLICY_SEARCH_INDEX (default ``index``), POLICY_SEARCH_CORPUS (default ``corpus``) and, for
 an index built by the page itself, POLICY_SEARCH_ENCODER (default: the library default).
+With POLICY_SEARCH_MILVUS_URI set the page searches that Milvus collection instead.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from policy_search.encoders import load_encoder
 from policy_search.search.retrieval import Filters, Hit, SearchEngine
 from policy_search.settings import Settings
 from policy_search.store.index import BuildLocked, IndexNotReady, build_index, current_version, read_manifest
+from policy_search.store.milvus import MilvusTarget, target_from_env
+
+milvus_target = target_from_env  # POLICY_SEARCH_MILVUS_URI / _TOKEN, POLICY_SEARCH_COLLECTION
 
 
 def index_dir() -> Path:
@@ -61,8 +65,18 @@ def _engine(index: str, corpus: str, version: str, signature: str) -> SearchEngi
     return engine
 
 
+@st.cache_resource(show_spinner="正在连接 Milvus…", max_entries=4)
+def _milvus_engine(target: MilvusTarget, corpus: str, signature: str) -> SearchEngine:
+    from policy_search.store.milvus import MilvusBackend
+
+    backend = MilvusBackend.open(target)
+    manifest = backend.info.manifest
+    encoder = _encoder(manifest["encoder"]["name"], json.dumps(manifest.get("settings", {}), sort_keys=True))
+    return SearchEngine.open(backend, encoder=encoder, corpus_dir=corpus)
+
+
 def engine_key(engine: SearchEngine) -> str:
-    return f"{engine.loaded.path}|{engine.stale}"
+    return f"{engine.info.path}|{engine.manifest.get('built_at', '')}|{engine.stale}"
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
@@ -146,6 +160,13 @@ def get_engine() -> SearchEngine:
     Stops the page with a clear message when no engine can be had.
     """
     index, corpus = index_dir(), corpus_dir()
+    target = milvus_target()
+    if target is not None:  # POLICY_SEARCH_MILVUS_URI: the index lives in Milvus
+        try:
+            return _milvus_engine(target, str(corpus), corpus_signature(corpus))
+        except IndexNotReady as exc:
+            st.error(f"检索索引无法打开：{ui.message(str(exc))}")
+            st.stop()
     version = current_version(index)
     if version is None or not version.is_dir():
         if not corpus.is_dir():

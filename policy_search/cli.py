@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cli_milvus import _add_backend, _milvus_target, cmd_export
 from .ingest.corpus import Corpus, load_corpus
 
 DEFAULT_CORPUS = Path("corpus")
@@ -116,13 +117,19 @@ def cmd_chunks(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_engine(index: str):
-    """The search engine, or a one-line error (exit 2) saying to run ``python embed.py``."""
+def _open_engine(args: argparse.Namespace):
+    """The search engine, or a one-line error (exit 2) saying how to build the index."""
     from .search.retrieval import SearchEngine
     from .store.index import IndexNotReady
 
     try:
-        engine = SearchEngine.load(index)
+        target = _milvus_target(args)
+        if target is None:
+            engine = SearchEngine.load(args.index)
+        else:
+            from .store.milvus import MilvusBackend
+
+            engine = SearchEngine.open(MilvusBackend.open(target))
     except IndexNotReady as exc:
         raise UsageError(str(exc)) from None
     if engine.stale:
@@ -180,7 +187,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 def cmd_search(args: argparse.Namespace) -> int:
     if not args.query and not args.queries:
         raise UsageError("give a QUERY or --queries FILE")
-    engine = _open_engine(args.index)
+    engine = _open_engine(args)
     queries = [" ".join(args.query)] if args.query else []
     if args.queries:
         path = Path(args.queries)
@@ -230,7 +237,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_answer(args: argparse.Namespace) -> int:
     from .answers.answer import LLMConfig, answer
 
-    engine = _open_engine(args.index)
+    engine = _open_engine(args)
     llm = None
     endpoint = args.llm_endpoint or os.environ.get("POLICY_SEARCH_LLM_ENDPOINT", "")
     if endpoint:
@@ -274,7 +281,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     from .atlas import lookup, table, targets
     from .ui import _cell
 
-    engine = _open_engine(args.index)
+    engine = _open_engine(args)
     indicator = " ".join(args.indicator).strip()
     if indicator and not lookup(table(engine), indicator):
         raise UsageError(f"no indicator matches {indicator!r}; run `targets` without one to list them")
@@ -314,7 +321,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         passage_prompt=args.passage_prompt,
     )
     try:
-        report = build_index(args.corpus, args.index, settings, progress=not args.quiet)
+        target = _milvus_target(args)
+        if target is None:
+            report = build_index(args.corpus, args.index, settings, progress=not args.quiet)
+        else:
+            from .store.milvus_build import build_milvus
+
+            cache = Path(args.index) / "cache"
+            report = build_milvus(args.corpus, target, settings, cache_root=cache, progress=not args.quiet)
     except KeyboardInterrupt:
         print("interrupted: the previous index (if any) is unchanged", file=sys.stderr)
         return 130
@@ -347,6 +361,7 @@ def _add_build(sub) -> None:
     build.add_argument("--query-prompt", default=defaults.query_prompt, help="st: encoders only")
     build.add_argument("--passage-prompt", default=defaults.passage_prompt, help="st: encoders only")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_backend(build)
     build.set_defaults(func=cmd_build)
 
 
@@ -377,6 +392,7 @@ def build_parser(prog: str = "policy-search") -> argparse.ArgumentParser:
     search.add_argument("--k", type=int, default=10, help="number of results (default 10)")
     search.add_argument("--mode", choices=["hybrid", "dense", "keyword"], default="hybrid")
     _add_filters(search)
+    _add_backend(search)
     search.add_argument("--json", action="store_true", help="one JSON object per hit per line")
     search.set_defaults(func=cmd_search)
 
@@ -384,6 +400,7 @@ def build_parser(prog: str = "policy-search") -> argparse.ArgumentParser:
     ans.add_argument("question", nargs="+")
     ans.add_argument("--index", default="index")
     _add_filters(ans)
+    _add_backend(ans)
     ans.add_argument("--json", action="store_true", help="one JSON object: question, answer, comparison")
     ans.add_argument("--llm-endpoint", help="OpenAI-compatible base URL, e.g. http://localhost:11434/v1")
     ans.add_argument("--llm-model", help="model name at that endpoint, e.g. qwen2.5:7b-instruct")
@@ -394,10 +411,15 @@ def build_parser(prog: str = "policy-search") -> argparse.ArgumentParser:
     tg.add_argument("indicator", nargs="*", help="an indicator or part of one, e.g. 质押融资; none: all")
     tg.add_argument("--index", default="index")
     _add_filters(tg)
+    _add_backend(tg)
     fmt = tg.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="one JSON object per target row")
     fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
     tg.set_defaults(func=cmd_targets)
+    ex = sub.add_parser("export", help="copy an embedded index into Milvus without re-embedding")
+    ex.add_argument("--index", default="index", help="the embedded index folder to copy")
+    _add_backend(ex)
+    ex.set_defaults(func=cmd_export)
     for name, command in sub.choices.items():
         command.set_defaults(parser=command)
         command.prog = f"{prog} {name}"

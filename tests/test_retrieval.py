@@ -153,9 +153,49 @@ def test_real_e5_english_query_is_expanded_with_the_glossary(e5_engine: SearchEn
 
 
 def test_filtered_dense_search_widens_faiss_when_many_chunks_pass(hash_engine: SearchEngine, monkeypatch):
-    import policy_search.search.retrieval as retrieval
+    import policy_search.store.embedded as embedded
 
     brute = hash_engine.search("党风廉政建设", k=50, mode="dense", filters=Filters(unit="专利文献部"))
-    monkeypatch.setattr(retrieval, "BRUTE_FORCE_FILTERED", 0)  # force the widening FAISS path
+    monkeypatch.setattr(embedded, "BRUTE_FORCE_FILTERED", 0)  # force the widening FAISS path
     widened = hash_engine.search("党风廉政建设", k=50, mode="dense", filters=Filters(unit="专利文献部"))
     assert ids(widened) == ids(brute) and len(widened) >= 1
+
+
+def test_filter_columns_agree_with_filters_matches(hash_engine: SearchEngine):
+    """The vectorised columns give exactly the per-chunk rule for every filter field."""
+    chunks = hash_engine.chunks
+    cases = [
+        Filters(regions=("山东",)),
+        Filters(levels=("市",)),
+        Filters(year_min=2016, year_max=2020),
+        Filters(year_max=2012),
+        Filters(doc_ids=(chunks[0].doc_id,)),
+        Filters(unit="财政"),
+        Filters(has_target=True),
+        Filters(kinds=("task",)),
+        Filters(regions=("天津",), has_target=True, unit="局"),
+    ]
+    for f in cases:
+        expected = [f.matches(c) for c in chunks]
+        assert hash_engine.filter_mask(f).tolist() == expected, f
+
+
+def test_embedded_vectors_are_a_view_of_the_faiss_index(hash_engine: SearchEngine):
+    backend = hash_engine.backend
+    assert not backend.vectors.flags.owndata and backend.vectors.shape == (len(hash_engine.chunks), 256)
+
+
+def test_threads_setting_pins_faiss(monkeypatch):
+    import faiss
+
+    from policy_search.store.backend import apply_threads
+
+    before = faiss.omp_get_max_threads()
+    try:
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
+        assert apply_threads(0) == 1 and faiss.omp_get_max_threads() == 1
+        assert apply_threads(2) == 2 and faiss.omp_get_max_threads() == 2
+        monkeypatch.setattr("os.cpu_count", lambda: 16)
+        assert apply_threads(0) == 0  # FAISS's own default on bigger machines
+    finally:
+        faiss.omp_set_num_threads(before)

@@ -1,7 +1,8 @@
 """Hybrid retrieval: BM25 over jieba tokens + dense vectors, fused, filtered and boosted.
 
-``SearchEngine.load("index")`` opens an index with the settings and encoder it was built
-with; ``engine.search(query, k, mode, filters)`` returns ranked ``Hit``s.
+``SearchEngine.load("index")`` opens an index folder (``SearchEngine.open(backend)`` any
+backend of ``store.backend``, e.g. Milvus) with the settings and encoder it was built with;
+``engine.search(query, k, mode, filters)`` returns ranked ``Hit``s.
 
 Fusion (chosen by measurement on eval/ dev queries, see README): both retrievers propose
 ``candidates`` chunks each; every candidate gets both its exact cosine and its BM25 score,
@@ -25,64 +26,20 @@ import numpy as np
 
 from ..answers.evidence import SentenceStore
 from ..ingest.normalize import normalize_char_width, to_simplified
-from ..ingest.version import ingest_version
 from ..records import Chunk
 from ..settings import Settings
-from ..store.index import LoadedIndex, contextual_text, corpus_fingerprint, open_index
-from .fusion import _top_indices, fuse_scores
+from ..store.backend import Backend, IndexInfo, stale_reason
+from ..store.index import LoadedIndex, contextual_text
+from .filters import Filters, period_range
+from .fusion import fuse_scores
 from .glossary import expand_query
 from .names import name_tiers, topic_coverage
 from .query import unit_names
-from .relevance import RelevanceModel, TermStats, load_term_stats, model_for
+from .relevance import RelevanceModel, TermStats, model_for
 
 MODES = ("hybrid", "dense", "keyword")
 MAX_QUERY_CHARS = 2000  # longer queries are cut: nothing useful is lost, latency stays bounded
-BRUTE_FORCE_FILTERED = 50_000  # filtered dense search scores allowed chunks directly up to here
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict results to some plans. Empty fields do not filter."""
-
-    regions: tuple[str, ...] = ()  # substring of the plan's region: 天津 matches 天津市红桥区 too
-    levels: tuple[str, ...] = ()
-    year_min: int | None = None  # the plan's period must overlap [year_min, year_max]
-    year_max: int | None = None
-    doc_ids: tuple[str, ...] = ()
-    unit: str = ""  # substring of a responsible unit
-    has_target: bool = False
-    kinds: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return self == Filters()
-
-    def matches(self, chunk: Chunk) -> bool:
-        if self.regions and not any(r and r in chunk.region for r in self.regions):
-            return False
-        if self.levels and chunk.level not in self.levels:
-            return False
-        if self.year_min is not None or self.year_max is not None:
-            first, last = period_range(chunk)
-            if first is None:
-                return False
-            if self.year_min is not None and last < self.year_min:
-                return False
-            if self.year_max is not None and first > self.year_max:
-                return False
-        if self.doc_ids and chunk.doc_id not in self.doc_ids:
-            return False
-        if self.unit and not any(self.unit in u for u in chunk.units):
-            return False
-        if self.has_target and not chunk.has_target:
-            return False
-        return not (self.kinds and chunk.kind not in self.kinds)
-
-
-def period_range(chunk: Chunk) -> tuple[int | None, int]:
-    years = [int(y) for y in re.findall(r"\d{4}", chunk.period)]
-    if not years:
-        return chunk.year, chunk.year or 0
-    return years[0], years[-1]
+__all__ = ["MODES", "Filters", "Hit", "SearchEngine", "clean_query", "period_range"]
 
 
 @dataclass(frozen=True)
@@ -167,17 +124,16 @@ def mentioned_years(query: str) -> set[int]:
 
 @dataclass
 class SearchEngine:
-    """A loaded index plus the encoder and tokenizer it was built with."""
+    """An opened index (any backend) plus the encoder and tokenizer it was built with."""
 
-    loaded: LoadedIndex
+    loaded: LoadedIndex | None
     encoder: Any
     tokenizer: Any
     settings: Settings
     stale: bool = False
     stale_reason: str = ""
-    _vectors: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    backend: Backend = field(default=None, repr=False)  # type: ignore[assignment]
     _aliases: dict[str, set[str]] = field(default_factory=dict, repr=False)
-    _masks: dict[Filters, np.ndarray] = field(default_factory=dict, repr=False)
     atlas_table: Any = field(default=None, repr=False)  # the targets table (atlas.table), built on first use
     terms: TermStats = field(default=None, repr=False)  # type: ignore[assignment]
     _texts: list[str] = field(default_factory=list, repr=False)  # what relevance coverage reads
@@ -190,62 +146,62 @@ class SearchEngine:
     def load(
         cls, index_dir: str | Path = "index", encoder: Any = None, corpus_dir: str | Path | None = None
     ) -> SearchEngine:
-        """Open an index; ``IndexNotReady`` if it is missing or damaged. Flags a stale index."""
-        from ..encoders import load_encoder
-        from ..store.analysis import Tokenizer, dictionary_fingerprint
+        """Open an index folder; ``IndexNotReady`` if it is missing or damaged. Flags a stale index."""
+        from ..store.embedded import EmbeddedBackend
 
-        loaded = open_index(index_dir)
-        settings = loaded.settings
-        wanted = loaded.manifest["encoder"]["name"]
+        return cls.open(EmbeddedBackend.open(index_dir), encoder, corpus_dir)
+
+    @classmethod
+    def open(
+        cls, backend: Backend, encoder: Any = None, corpus_dir: str | Path | None = None
+    ) -> SearchEngine:
+        """An engine over any opened backend (``store.backend``), with the encoder it was built with."""
+        from ..encoders import load_encoder
+        from ..store.analysis import Tokenizer
+
+        info = backend.info
+        settings = info.settings
+        wanted = info.manifest["encoder"]["name"]
         if encoder is None:
             encoder = load_encoder(wanted, settings)
         elif encoder.name != wanted:
-            raise ValueError(f"{index_dir}: built with encoder {wanted!r}, not {encoder.name!r}; rebuild it")
-        engine = cls(loaded=loaded, encoder=encoder, tokenizer=Tokenizer(), settings=settings)
-        corpus = Path(corpus_dir if corpus_dir is not None else loaded.manifest.get("corpus_dir", "corpus"))
-        if loaded.manifest.get("ingest_version") != ingest_version():
-            engine.stale = True
-            engine.stale_reason = (
-                "the index was built by other ingestion code (chunking, metadata, targets); "
-                "run `python embed.py`"
-            )
-        elif corpus.is_dir() and corpus_fingerprint(corpus) != loaded.manifest.get("corpus_fingerprint"):
-            engine.stale = True
-            engine.stale_reason = f"{corpus} changed since the index was built; run `python embed.py`"
-        elif loaded.manifest.get("tokenizer", {}).get("dictionary") != dictionary_fingerprint():
-            engine.stale = True
-            engine.stale_reason = (
-                "the tokenizer dictionary changed since the index was built; run `python embed.py`"
-            )
+            raise ValueError(f"{info.path}: built with encoder {wanted!r}, not {encoder.name!r}; rebuild it")
+        loaded = getattr(backend, "loaded", None)
+        engine = cls(loaded, encoder, Tokenizer(), settings, backend=backend)
+        corpus = Path(corpus_dir if corpus_dir is not None else info.manifest.get("corpus_dir", "corpus"))
+        rebuild = getattr(backend, "rebuild_command", "python embed.py")
+        engine.stale_reason = stale_reason(info.manifest, corpus, rebuild)
+        engine.stale = bool(engine.stale_reason)
         return engine
 
     def __post_init__(self) -> None:
-        if self._vectors is not None:  # a with_settings() view shares the loaded parts
+        if self.terms is not None:  # a with_settings() view shares the loaded parts
             return
-        dense = self.loaded.dense
-        n = dense.ntotal
-        # exact cosine for every fused candidate, whatever FAISS index type proposed it
-        self._vectors = dense.reconstruct_n(0, n) if n else np.zeros((0, dense.d), np.float32)
-        self._aliases = {r: region_aliases(r) for r in {c.region for c in self.loaded.chunks}}
-        contexts = [contextual_text(c) for c in self.loaded.chunks]
+        if self.backend is None:
+            from ..store.embedded import EmbeddedBackend
+
+            self.backend = EmbeddedBackend(self.loaded)
+        chunks = self.backend.chunks
+        self._aliases = {r: region_aliases(r) for r in {c.region for c in chunks}}
+        contexts = [contextual_text(c) for c in chunks]
         # term statistics stored at build time; an older index gets them from its own chunks
-        self.terms = load_term_stats(self.loaded.path) or TermStats.from_tokens(
-            self.tokenizer.tokenize_many(contexts)
-        )
-        self._positions = {c.chunk_id: i for i, c in enumerate(self.loaded.chunks)}
-        units = {u for c in self.loaded.chunks for u in c.units}
+        stored = self.backend.term_stats()
+        self.terms = stored or TermStats.from_tokens(self.tokenizer.tokenize_many(contexts))
+        self._positions = {c.chunk_id: i for i, c in enumerate(chunks)}
+        units = {u for c in chunks for u in c.units}
         self._unit_names = unit_names(units, lambda n: self.terms.df.get(n, 0) > 0.1 * self.terms.n_docs)
         # a chunk covers a place the query names when its plan is of that place
         self._texts = [
             f"{text.lower()}\n{c.plan_title} {' '.join(sorted(self._aliases.get(c.region, ())))}"
-            for text, c in zip(contexts, self.loaded.chunks)
+            for text, c in zip(contexts, chunks)
         ]
 
     @property
     def sentences(self) -> SentenceStore:
         """Answer sentences of every chunk with their vectors (stored at build time)."""
         if self._sentences is None:
-            stored = SentenceStore.load(self.loaded.path, len(self.chunks))
+            path = self.backend.info.path
+            stored = SentenceStore.load(path, len(self.chunks)) if isinstance(path, Path) else None
             self._sentences = stored or SentenceStore.from_chunks(self.chunks)
         return self._sentences
 
@@ -258,23 +214,21 @@ class SearchEngine:
 
     @property
     def chunks(self) -> list[Chunk]:
-        return self.loaded.chunks
+        return self.backend.chunks
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return self.loaded.manifest
+        return self.backend.info.manifest
+
+    @property
+    def info(self) -> IndexInfo:
+        return self.backend.info
 
     def with_settings(self, **changes: Any) -> SearchEngine:
         """A view of the same index with other retrieval settings (for evaluation)."""
         return replace(self, settings=replace(self.settings, **changes))
 
     # -------------------------------------------------------------- scoring parts
-
-    def keyword_scores(self, query: str) -> tuple[np.ndarray, list[str]]:
-        tokens = self.tokenizer.tokenize(query)
-        if not tokens or not self.chunks:
-            return np.zeros(len(self.chunks), np.float32), tokens
-        return np.asarray(self.loaded.sparse.get_scores(tokens), dtype=np.float32), tokens
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query's vector; the last one is kept, since an answer re-reads its search's query."""
@@ -285,34 +239,9 @@ class SearchEngine:
         self._last_query = (query, vec)
         return vec
 
-    def dense_candidates(self, qvec: np.ndarray, n: int, allowed: np.ndarray | None) -> list[int]:
-        """Top ``n`` allowed chunks by cosine; widens the FAISS search until enough pass the filter."""
-        total = self.loaded.dense.ntotal
-        if total == 0 or n <= 0:
-            return []
-        if allowed is not None and int(allowed.sum()) <= BRUTE_FORCE_FILTERED:
-            # a filter leaves few chunks: exact cosine over just those beats widening the ANN search
-            ids = np.flatnonzero(allowed)
-            scores = self._vectors[ids] @ qvec
-            return [int(ids[j]) for j in _top_indices(scores, min(n, len(ids)))]
-        want = min(n, total if allowed is None else int(allowed.sum()))
-        fetch = min(total, max(n, 16))
-        while True:
-            _, ids = self.loaded.dense.search(qvec.reshape(1, -1), fetch)
-            out = [int(i) for i in ids[0] if i >= 0 and (allowed is None or allowed[i])]
-            if len(out) >= want or fetch >= total:
-                return out[:n]
-            fetch = min(total, fetch * 4)
-
     def filter_mask(self, filters: Filters) -> np.ndarray:
-        """Which chunks pass ``filters``; memoised, since a page reuses its filters query after query."""
-        mask = self._masks.get(filters)
-        if mask is None:
-            mask = np.fromiter((filters.matches(c) for c in self.chunks), bool, len(self.chunks))
-            if len(self._masks) > 64:
-                self._masks.clear()
-            self._masks[filters] = mask
-        return mask
+        """Which chunks pass ``filters`` (the backend memoises: a page reuses its filters)."""
+        return self.backend.filter_mask(filters)
 
     def region_aliases_of(self, region: str) -> set[str]:
         return self._aliases.get(region, set())
@@ -345,33 +274,31 @@ class SearchEngine:
         k = max(0, min(int(k), len(self.chunks)))
         if not query or k == 0:
             return []
-        filters = filters or Filters()
-        allowed = None if filters.is_empty() else self.filter_mask(filters)
-        if allowed is not None and not allowed.any():
+        filters = None if filters is None or filters.is_empty() else filters
+        if filters is not None and not self.backend.filter_mask(filters).any():
             return []
         s = self.settings
         n_cand = max(s.candidates, k)
+        backend = self.backend
 
-        kw_all, tokens = (None, [])
-        if mode in ("keyword", "hybrid"):
-            kw_all, tokens = self.keyword_scores(query)
-        qvec = self.query_vector(query) if mode in ("dense", "hybrid") else None
-
+        tokens: list[str] = []
         candidates: dict[int, None] = {}
-        if kw_all is not None:
-            masked = kw_all if allowed is None else np.where(allowed, kw_all, -1.0)
-            top = _top_indices(masked, n_cand)
-            for i in top:
-                if masked[i] > 0:
-                    candidates[int(i)] = None
+        if mode in ("keyword", "hybrid"):
+            tokens = self.tokenizer.tokenize(query)
+            if tokens and self.chunks:
+                found = backend.keyword_candidates(tokens, n_cand, filters)
+                candidates.update((int(i), None) for i in found.positions)
+        qvec = self.query_vector(query) if mode in ("dense", "hybrid") else None
         if qvec is not None:
-            for i in self.dense_candidates(qvec, n_cand, allowed):
-                candidates[i] = None
+            found = backend.dense_candidates(qvec, n_cand, filters)
+            candidates.update((int(i), None) for i in found.positions)
         if not candidates:
             return []
         idx = np.fromiter(candidates, dtype=np.int64)
-        dense = self._vectors[idx] @ qvec if qvec is not None else None
-        keyword = kw_all[idx] if kw_all is not None else None
+        dense = backend.dense_scores(qvec, idx) if qvec is not None else None
+        keyword = None
+        if mode in ("keyword", "hybrid"):
+            keyword = backend.keyword_scores(tokens, idx) if tokens else np.zeros(len(idx), np.float32)
 
         base = fuse_scores(dense, keyword, s)
 
@@ -397,7 +324,7 @@ class SearchEngine:
         cosine = None
         if model.uses_cosine:
             qvec = self.query_vector(query) if qvec is None else qvec
-            cosine = self._vectors[chosen] @ qvec
+            cosine = backend.dense_scores(qvec, chosen)
         covered = topic_coverage(self, cleaned, query, chosen)
         relevance = model.score(cosine, covered)
         query_terms = set(tokens) if tokens else set(self.tokenizer.tokenize(query))

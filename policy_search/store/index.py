@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +37,7 @@ from ..ingest.version import ingest_version
 from ..records import Chunk, Skipped
 from ..search.relevance import TermStats, save_term_stats
 from ..settings import Settings
+from .vectors import Progress, VectorCache, _embed, cached_vectors, safe_name
 
 INDEX_FORMAT = 1
 CURRENT = "CURRENT"
@@ -44,7 +45,6 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 DENSE = "dense.faiss"
 SPARSE = "bm25"
-Progress = Callable[[int, int], None]
 
 
 class EmptyCorpus(ValueError):
@@ -120,47 +120,6 @@ def corpus_fingerprint(corpus_dir: str | Path) -> str:
     return h.hexdigest()
 
 
-# ------------------------------------------------------------------ vector cache
-
-
-class VectorCache:
-    """Content-hash → vector shards on disk, one folder per encoder."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def load(self) -> dict[str, np.ndarray]:
-        vectors: dict[str, np.ndarray] = {}
-        if not self.folder.is_dir():
-            return vectors
-        for shard in sorted(self.folder.glob("shard-*.npz")):
-            try:
-                with np.load(shard) as data:
-                    for key, vec in zip(data["keys"], data["vectors"]):
-                        vectors[str(key)] = vec
-            except (OSError, ValueError, KeyError):
-                shard.unlink(missing_ok=True)  # a damaged shard only costs re-embedding
-        return vectors
-
-    def add(self, keys: list[str], vectors: np.ndarray) -> None:
-        if not keys:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"shard-{time.time_ns()}-{os.getpid()}.npz"
-        tmp = self.folder / f".{name}.tmp"
-        with open(tmp, "wb") as fh:
-            np.savez(fh, keys=np.array(keys), vectors=vectors.astype(np.float32))
-        os.replace(tmp, self.folder / name)
-
-    def compact(self, keep: dict[str, np.ndarray]) -> None:
-        """Rewrite the cache as one shard holding only ``keep`` (drops vectors of deleted text)."""
-        old = list(self.folder.glob("shard-*.npz"))
-        keys = list(keep)
-        self.add(keys, np.stack([keep[k] for k in keys]) if keys else np.zeros((0, 1), np.float32))
-        for shard in old:
-            shard.unlink(missing_ok=True)
-
-
 # ------------------------------------------------------------------ build
 
 
@@ -205,26 +164,6 @@ def make_sparse_index(token_lists: list[list[str]], settings: Settings) -> Any:
     return retriever
 
 
-def _embed(
-    encoder: Any, texts: list[str], batch_size: int, progress: Progress | bool
-) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (start, vectors) per batch, reporting progress as a tqdm bar or a callback."""
-    bar = None
-    if progress is True:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(texts), unit="chunk", desc="embedding", leave=False)
-    for start in range(0, len(texts), batch_size):
-        batch = texts[start : start + batch_size]
-        yield start, encoder.encode_passages(batch)
-        if bar is not None:
-            bar.update(len(batch))
-        elif callable(progress):
-            progress(min(start + batch_size, len(texts)), len(texts))
-    if bar is not None:
-        bar.close()
-
-
 def build_index(
     corpus_dir: str | Path = "corpus",
     index_dir: str | Path = "index",
@@ -257,24 +196,11 @@ def build_index(
             raise EmptyCorpus(f"{corpus_dir}: no documents to index{skipped}")
         texts = [contextual_text(c) for c in chunks]
         keys = [text_key(encoder.name, t) for t in texts]
-        cache = VectorCache(index_dir / "cache" / _safe_name(encoder.name))
-        cached = cache.load()
-        missing = [i for i, k in enumerate(keys) if k not in cached]
+        cache_root = index_dir / "cache"
+        cached, missing = cached_vectors(encoder, texts, keys, cache_root, settings.batch_size, progress)
         report.embedded, report.reused = len(missing), len(chunks) - len(missing)
         report.reembedded_docs = sorted({chunks[i].doc_id for i in missing})
-        pending_keys: list[str] = []
-        pending_vecs: list[np.ndarray] = []
-        missing_texts = [texts[i] for i in missing]
-        for start, vecs in _embed(encoder, missing_texts, settings.batch_size, progress):
-            for j, vec in enumerate(vecs):
-                cached[keys[missing[start + j]]] = vec
-                pending_keys.append(keys[missing[start + j]])
-                pending_vecs.append(vec)
-            if len(pending_keys) >= 2048:  # checkpoint: an interrupted build keeps its work
-                cache.add(pending_keys, np.stack(pending_vecs))
-                pending_keys, pending_vecs = [], []
-        if pending_keys:
-            cache.add(pending_keys, np.stack(pending_vecs))
+        cache = VectorCache(index_dir / "cache" / safe_name(encoder.name))
         dim = encoder.dim
         vectors = np.stack([cached[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
         tokenizer = Tokenizer()
@@ -289,7 +215,7 @@ def build_index(
         save_term_stats(version, TermStats.from_tokens(tokens))  # IDF for relevance and answers
         from ..answers.evidence import build_sentences  # answer sentences and their vectors
 
-        sentence_cache = index_dir / "cache" / f"{_safe_name(encoder.name)}-sentences"
+        sentence_cache = index_dir / "cache" / f"{safe_name(encoder.name)}-sentences"
         sentences, report.sentences_embedded = build_sentences(
             chunks, encoder, sentence_cache, settings.batch_size, _embed, text_key
         )
@@ -330,10 +256,6 @@ def build_index(
         if len(cached) > 2 * max(len(keys), 1):
             cache.compact({k: cached[k] for k in keys})
     return report
-
-
-def _safe_name(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)[:100]
 
 
 def _fsync_tree(folder: Path) -> None:
