@@ -8,13 +8,11 @@ link/rename, so a refused or failed upload leaves the corpus exactly as it was.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import os
 import re
 import tempfile
-import tomllib
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,8 +22,12 @@ from typing import Any
 
 from ..ingest.corpus import document_from_text
 from ..ingest.loaders import SUPPORTED_EXTENSIONS, LoadError, read_source
-from ..ingest.metadata import CATALOG_NAME, LEVELS, CatalogError, load_catalog
+from ..ingest.metadata import CATALOG_NAME
 from ..records import Document
+from .catalog_edit import UploadRefused, _write_catalog_block, inside, shown_name
+from .catalog_edit import clean_entry as clean_entry
+from .catalog_edit import save_catalog_entry as save_catalog_entry
+from .catalog_edit import toml_string as toml_string
 from .messages import reason_zh
 
 PASSWORD_ENV = "POLICY_SEARCH_ADMIN_PASSWORD"
@@ -35,14 +37,9 @@ MAX_FILES = 20  # files per upload batch
 MAX_NAME_CHARS = 100
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a .docx that declares more than this is refused
 MAX_ZIP_RATIO = 200  # declared size / compressed size above this looks like a zip bomb
-CATALOG_FIELDS = ("id", "title", "issuer", "region", "level", "period", "published", "doc_number", "note")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"{p}{i}" for p in ("com", "lpt") for i in range(10))}
 _BAD_NAME_CHARS = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
 _MAGIC = {".pdf": b"%PDF", ".docx": b"PK\x03\x04"}
-
-
-class UploadRefused(ValueError):
-    """Why an upload, delete or catalog edit was refused: one Chinese line."""
 
 
 @dataclass(frozen=True)
@@ -88,12 +85,6 @@ def max_upload_bytes() -> int:
 
 
 # --- names
-
-
-def shown_name(name: str, limit: int = 60) -> str:
-    """An uploaded name made printable for a message (control characters dropped, shortened)."""
-    text = "".join(ch for ch in str(name) if unicodedata.category(ch)[0] != "C")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def safe_name(name: str, taken: Iterable[str] = ()) -> str:
@@ -235,153 +226,43 @@ def save_uploads(
     return results
 
 
-def _inside(corpus_dir: Path, rel: str) -> Path:
-    path = corpus_dir / rel
-    if ".." in Path(rel).parts or Path(rel).is_absolute() or "\x00" in rel:
-        raise UploadRefused(f"文件路径不安全：{shown_name(rel)}")
-    if path.is_symlink() or not _under(path, corpus_dir):
-        raise UploadRefused(f"文件路径不安全：{shown_name(rel)}")
-    return path
-
-
-def _under(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def delete_document(corpus_dir: str | Path, rel: str) -> None:
     """Remove one file of the corpus folder and its catalog entry (catalog first, atomically)."""
     corpus_dir = Path(corpus_dir)
-    path = _inside(corpus_dir, rel)
+    path = inside(corpus_dir, rel)
     if Path(rel).name == CATALOG_NAME or not path.is_file():
         raise UploadRefused(f"没有这个文件：{shown_name(rel)}")
     _write_catalog_block(corpus_dir, rel, None)
     path.unlink()
 
 
-# --- catalog
+# --- what a rebuild changed
 
 
-def toml_string(value: str) -> str:
-    """A TOML basic string: quotes, backslashes and every control character escaped."""
-    out = []
-    for ch in str(value):
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif unicodedata.category(ch) == "Cc":
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+def build_summary(before: Sequence[Mapping[str, Any]], report: Any) -> list[str]:
+    """Chinese lines saying what a rebuild added, updated, removed and skipped (and why).
 
+    ``before`` is the previous manifest's ``documents``; ``report`` a ``BuildReport`` whose
+    ``index_dir`` holds the new manifest."""
+    from ..store.index import read_manifest
 
-_PERIOD = re.compile(r"((?:19|20)\d{2})(?:\s*[-–—至]\s*((?:19|20)\d{2}))?")
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_ID = re.compile(r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff_-]{0,79}")
-
-
-def clean_entry(values: Mapping[str, Any]) -> dict[str, str]:
-    """Validate a catalog form; ``UploadRefused`` names the first bad field. Empty fields are left out."""
-    entry: dict[str, str] = {}
-    for key in CATALOG_FIELDS:
-        value = " ".join(str(values.get(key) or "").split())
-        value = "".join(ch for ch in value if unicodedata.category(ch) != "Cc")
-        if not value:
-            continue
-        if len(value) > 300:
-            raise UploadRefused(f"「{key}」太长（最多 300 字）")
-        entry[key] = value
-    if "level" in entry and entry["level"] not in LEVELS:
-        raise UploadRefused(f"层级只能是 {'、'.join(LEVELS)} 之一")
-    if "id" in entry and not _ID.fullmatch(entry["id"]):
-        raise UploadRefused("编号只能用字母、数字、汉字、“-”和“_”，最多 80 个字符")
-    if "published" in entry:
-        m = _DATE.fullmatch(entry["published"])
-        try:
-            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-        except ValueError:
-            day = None
-        if day is None:
-            raise UploadRefused("发布日期应写成 YYYY-MM-DD，例如 2021-03-05")
-        if not 1949 <= day.year <= dt.date.today().year + 1:
-            raise UploadRefused("发布日期的年份不合理")
-        entry["published"] = day.isoformat()
-    if "period" in entry:
-        m = _PERIOD.fullmatch(entry["period"])
-        if not m or (m.group(2) and int(m.group(2)) < int(m.group(1))):
-            raise UploadRefused("期间应写成 2021 或 2021-2035")
-        entry["period"] = f"{m.group(1)}-{m.group(2)}" if m.group(2) else m.group(1)
-    return entry
-
-
-def _blocks(text: str) -> tuple[str, list[str]]:
-    parts = re.split(r"(?m)^(?=\[\[document\]\][ \t]*(?:#.*)?$)", text)
-    return parts[0], parts[1:]
-
-
-def _block_file(block: str) -> str:
-    try:
-        data = tomllib.loads(block.replace("[[document]]", "", 1))
-    except tomllib.TOMLDecodeError:
-        return ""
-    return str(data.get("file", ""))
-
-
-def _write_catalog_block(corpus_dir: Path, file: str, entry: Mapping[str, str] | None) -> None:
-    """Replace (or add, or with ``None`` remove) the ``[[document]]`` block of one file, keeping
-    every other byte of the catalog; checked, then written atomically."""
-    path = corpus_dir / CATALOG_NAME
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    header, blocks = _blocks(text)
-    new = None
-    if entry is not None:
-        lines = ["[[document]]", f"file = {toml_string(file)}"]
-        lines += [f"{k} = {toml_string(v)}" for k, v in entry.items() if k != "file"]
-        new = "\n".join(lines) + "\n"
-    out, replaced = [], False
-    for block in blocks:
-        if _block_file(block) != file:
-            out.append(block)
-        elif new is not None and not replaced:
-            out.append(new + ("\n" if block.endswith("\n\n") else ""))
-            replaced = True
-    result = header + "".join(out)
-    if new is not None and not replaced:
-        if result and not result.endswith("\n"):
-            result += "\n"
-        result += ("\n" if result and not result.endswith("\n\n") else "") + new
-    if result == text:
-        return
-    with tempfile.TemporaryDirectory(prefix="policy-catalog-") as check:
-        (Path(check) / CATALOG_NAME).write_text(result, encoding="utf-8")
-        try:
-            load_catalog(Path(check))
-        except CatalogError:
-            raise UploadRefused("目录文件修改后无法读取，已放弃修改") from None
-    fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".part", dir=corpus_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(result)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def save_catalog_entry(corpus_dir: str | Path, file: str, values: Mapping[str, Any]) -> dict[str, str]:
-    """Save the corrected metadata of one corpus file to ``catalog.toml``; returns what was saved."""
-    corpus_dir = Path(corpus_dir)
-    path = _inside(corpus_dir, file)
-    if not path.is_file() or Path(file).name == CATALOG_NAME:
-        raise UploadRefused(f"没有这个文件：{shown_name(file)}")
-    entry = clean_entry(values)
-    _write_catalog_block(corpus_dir, Path(file).as_posix(), entry)
-    return entry
+    after = read_manifest(report.index_dir).get("documents") or []
+    old = {d.get("path"): d.get("fingerprint") for d in before}
+    new = {d.get("path"): d.get("fingerprint") for d in after}
+    titles = {d.get("path"): d.get("title") or d.get("path") for d in [*before, *after]}
+    added = [titles[p] for p in new if p not in old]
+    updated = [titles[p] for p in new if p in old and old[p] != new[p]]
+    removed = [titles[p] for p in old if p not in new]
+    lines = [
+        f"共 {report.documents} 份规划、{report.chunks} 个任务条目；"
+        f"新计算向量 {report.embedded} 个，沿用 {report.reused} 个"
+    ]
+    for label, items in (("新增", added), ("更新", updated), ("移除", removed)):
+        if items:
+            lines.append(f"{label} {len(items)} 份：{'、'.join(shown_name(t, 40) for t in items)}")
+    unchanged = len([p for p in new if p in old and old[p] == new[p]])
+    if unchanged:
+        lines.append(f"未变 {unchanged} 份")
+    for s in report.skipped:
+        lines.append(f"未收录 {shown_name(s.path)}：{reason_zh(s.reason)}")
+    return lines
