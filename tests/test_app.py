@@ -345,8 +345,11 @@ def test_switching_pages_keeps_the_search(app):
 # ------------------------------------------------------------------ index life cycle and corpus page
 
 
-def test_corpus_page_lists_documents_and_index_status(app):
-    at = app.run()
+def test_corpus_page_lists_documents_and_index_status(app, monkeypatch):
+    monkeypatch.setenv("POLICY_SEARCH_ADMIN_PASSWORD", "pw")
+    at = app
+    at.session_state["admin_ok"] = True
+    at.run()
     at.switch_page("pages/corpus.py").run()
     no_errors(at)
     table = at.dataframe[0].value
@@ -358,13 +361,16 @@ def test_corpus_page_lists_documents_and_index_status(app):
     assert at.button(key="rebuild_corpus_page").label == "重新建立索引"
 
 
-def test_stale_index_shows_a_notice_and_rebuilds(make_app, tmp_path):
+def test_stale_index_shows_a_notice_and_rebuilds(make_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICY_SEARCH_ADMIN_PASSWORD", "pw")
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, corpus)
     index = build_hash_index(corpus, tmp_path / "index")
     with open(corpus / "shandong-2015-work-plan.txt", "a", encoding="utf-8") as fh:
         fh.write("\n六、新增任务\n\n——开展知识产权新增测试工作。\n")
-    at = make_app(index, corpus).run()
+    at = make_app(index, corpus)
+    at.session_state["admin_ok"] = True
+    at.run()
     no_errors(at)
     assert any("有改动" in w.value for w in at.warning)
     at.switch_page("pages/corpus.py").run()

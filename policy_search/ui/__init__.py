@@ -30,6 +30,7 @@ import numpy as np
 
 from ..records import Chunk
 from ..search.retrieval import MAX_QUERY_CHARS, MODES, Filters, Hit, clean_query, period_range
+from . import manage as manage
 from .messages import display_path as display_path
 from .messages import markdown_escape, plain_text
 from .messages import message as message
