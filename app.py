@@ -21,4 +21,7 @@ page = st.navigation(
         st.Page("pages/corpus.py", title="文件与索引", icon=":material/library_books:", url_path="corpus"),
     ]
 )
+# the search page tells a Back/Forward (URL changed on the same page) from arriving by the menu
+st.session_state["_page_prev"] = st.session_state.get("_page_now")
+st.session_state["_page_now"] = page.url_path
 page.run()

@@ -31,13 +31,17 @@ def widget_values(state: ui.SearchState) -> dict:
     }
 
 
-# --- the URL is read once per browser session, then the widgets own the state
-if "url_loaded" not in st.session_state:
-    params = {name: st.query_params.get_all(name) for name in st.query_params}
-    initial = ui.restrict_state(ui.state_from_params(params), options)
+# --- the URL is the page's state: read it on every run (Back/Forward change it), and when it is
+# not the URL this session last saw or wrote, it overrides the widgets
+url_params = {name: st.query_params.get_all(name) for name in st.query_params}
+url_key = ui.params_key(url_params)
+came_from_other_page = st.session_state.get("_page_prev") not in (None, st.session_state.get("_page_now"))
+keep_widgets = came_from_other_page and not url_params and "url_seen" in st.session_state
+if url_key != st.session_state.get("url_seen") and not keep_widgets:
+    initial = ui.restrict_state(ui.state_from_params(url_params), options)
     for name, value in widget_values(initial).items():
         st.session_state[name] = value
-    st.session_state.url_loaded = True
+    st.session_state.url_seen = url_key
 
 
 def use_example() -> None:
@@ -151,9 +155,9 @@ state = ui.restrict_state(
     options,
 )
 params = ui.state_to_params(state)
-current = {name: st.query_params.get_all(name) for name in st.query_params}
-if {k: [v] if isinstance(v, str) else v for k, v in params.items()} != current:
+if ui.params_key(params) != url_key:  # the user changed something: a new history entry
     st.query_params.from_dict(params)
+    st.session_state.url_seen = ui.params_key(params)
 
 filters = state.filters()
 if ui.active_filters(filters):

@@ -155,6 +155,12 @@ def state_to_params(state: SearchState) -> dict[str, str | list[str]]:
     return params
 
 
+def params_key(params: Mapping[str, str | Sequence[str]]) -> str:
+    """One string per set of URL parameters (a value and a one-element list are the same)."""
+    items = {k: [v] if isinstance(v, str) else list(v) for k, v in params.items()}
+    return json.dumps(sorted(items.items()), ensure_ascii=False)
+
+
 def state_from_params(params: Mapping[str, str | Sequence[str]]) -> SearchState:
     """Parse URL parameters; anything malformed falls back to its default, never raises."""
     mode = _last(params.get("mode")).strip().lower()
