@@ -40,21 +40,7 @@ if shared.is_admin():
 st.markdown("#### 已收录的规划")
 docs = shared.corpus_documents(str(corpus), shared.corpus_signature(corpus))
 rows = ui.document_rows(manifest, engine.chunks, docs)
-st.dataframe(
-    rows,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "规划": st.column_config.TextColumn(width=300),
-        "地区": st.column_config.TextColumn(width=100),
-        "层级": st.column_config.TextColumn(width=50),
-        "期间": st.column_config.TextColumn(width=90),
-        "任务条目": st.column_config.NumberColumn(format="%d", width=70),
-        "量化目标条目": st.column_config.NumberColumn(format="%d", width=95),
-        "状态": st.column_config.TextColumn(width=130),
-        "编号": st.column_config.TextColumn(help="链接里用的规划编号：?plan=编号"),
-    },
-)
+st.html(ui.document_table_html(rows))
 with st.expander("元数据来源（每个字段取自正文哪一行、目录文件、文件名，或未找到）"):
     st.dataframe(
         ui.provenance_rows(docs),

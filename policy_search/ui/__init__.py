@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import logging
-import os
 import re
 import threading
 import unicodedata
@@ -24,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,14 @@ import numpy as np
 from ..records import Chunk
 from ..search.retrieval import MAX_QUERY_CHARS, MODES, Filters, Hit, clean_query, period_range
 from . import manage as manage
+from .corpus_rows import DEFAULT_TIMEZONE as DEFAULT_TIMEZONE
+from .corpus_rows import document_rows as document_rows
+from .corpus_rows import document_table_html as document_table_html
+from .corpus_rows import format_built_at as format_built_at
+from .corpus_rows import page_timezone as page_timezone
+from .corpus_rows import provenance_html as provenance_html
+from .corpus_rows import provenance_rows as provenance_rows
+from .messages import _cell as _cell
 from .messages import display_path as display_path
 from .messages import markdown_escape, plain_text
 from .messages import message as message
@@ -645,12 +653,6 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell that spreadsheets will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def results_csv(hits: Sequence[Hit], query: str) -> bytes:
     """UTF-8 with BOM (Excel then reads the Chinese correctly), one row per result."""
     buf = io.StringIO()
@@ -731,141 +733,6 @@ def effect_line(effect: FilterEffect) -> str:
 # ------------------------------------------------------------------ corpus page
 
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
-
-
-def page_timezone() -> tuple[Any, str]:
-    """The zone times are shown in: POLICY_SEARCH_TZ, else the server's TZ, else Asia/Shanghai."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    name = os.environ.get("POLICY_SEARCH_TZ") or os.environ.get("TZ") or DEFAULT_TIMEZONE
-    try:
-        return ZoneInfo(name), name
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE), DEFAULT_TIMEZONE
-
-
-def format_built_at(value: str) -> str:
-    """``2026-11-21T05:24:31+00:00`` → ``2026-11-21 13:24（Asia/Shanghai）``: local time with the zone
-    named (times without a zone pass through as written; unknown values too)."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return value or "未知"
-    if moment.utcoffset() is None:
-        return f"{moment:%Y-%m-%d %H:%M}"
-    zone, name = page_timezone()
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}（{name}）"
-
-
-def document_rows(
-    manifest: Mapping[str, Any], chunks: Sequence[Chunk], documents: Sequence[Mapping[str, Any]]
-) -> list[dict[str, Any]]:
-    """One row per plan for the corpus page: indexed plans, plus files the index does not have yet.
-
-    ``documents`` are ``Document.to_dict()`` rows of the corpus folder as it is now.
-    """
-    on_disk = {d["doc_id"]: d for d in documents}
-    by_doc: dict[str, list[Chunk]] = {}
-    for c in chunks:
-        by_doc.setdefault(c.doc_id, []).append(c)
-    rows = []
-    indexed = manifest.get("documents") or []
-    fingerprints = {d.get("doc_id"): d.get("fingerprint") for d in indexed}
-    for entry in indexed:
-        doc_id = entry.get("doc_id", "")
-        doc = on_disk.get(doc_id)
-        first = by_doc.get(doc_id, [None])[0]
-        if doc is None:
-            status = "文件已删除，需重建"
-        elif doc.get("fingerprint") != fingerprints.get(doc_id):
-            status = "文件有改动，需重建"
-        else:
-            status = "已索引"
-        meta = doc or ({} if first is None else first.to_dict())
-        rows.append(_doc_row(entry.get("title") or meta.get("title", doc_id), meta, entry, by_doc, status))
-    for doc_id, doc in on_disk.items():
-        if doc_id not in fingerprints:
-            rows.append(_doc_row(doc.get("title", doc_id), doc, {"doc_id": doc_id}, by_doc, "新文件，需重建"))
-    return _safe_cells(rows)
-
-
-def _safe_cells(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Table rows whose text cannot run as a spreadsheet formula when the table is downloaded
-    (Streamlit's own table download writes cells as they are: a file named =HYPERLINK(…).txt)."""
-    return [{k: _cell(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
-
-
-def _doc_row(
-    title: str, meta: Mapping[str, Any], entry: Mapping[str, Any], by_doc: Mapping[str, list], status: str
-) -> dict[str, Any]:
-    doc_id = entry.get("doc_id", "")
-    chunks = by_doc.get(doc_id, [])
-    return {
-        "规划": title or meta.get("plan_title", doc_id),
-        "地区": meta.get("region", ""),
-        "层级": meta.get("level", ""),
-        "期间": meta.get("period", ""),
-        "任务条目": entry.get("chunks", len(chunks)) if status != "新文件，需重建" else 0,
-        "量化目标条目": sum(1 for c in chunks if c.has_target),
-        "状态": status,
-        "发文单位": meta.get("issuer", ""),
-        "发布日期": meta.get("published", ""),
-        "文号": meta.get("doc_number", ""),
-        "文件": entry.get("path") or meta.get("path", ""),
-        "编号": doc_id,
-    }
-
-
-_SOURCE_LABELS = {"text": "正文", "catalog": "目录文件", "file name": "文件名", "none": "未找到"}
-_FIELD_LABELS = {
-    "title": "标题",
-    "issuer": "发文单位",
-    "region": "地区",
-    "level": "层级",
-    "year": "年份",
-    "period": "期间",
-    "published": "发布日期",
-    "doc_number": "文号",
-}
-
-
-def provenance_rows(documents: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per document and metadata field: the value and where it came from.
-
-    ``documents`` are ``Document.to_dict()`` rows; the text is plain (no HTML).
-    """
-    rows = []
-    for doc in documents:
-        for p in doc.get("provenance") or []:
-            source = _SOURCE_LABELS.get(p.get("source", ""), p.get("source", ""))
-            if p.get("source") == "text" and p.get("line"):
-                source = f"正文第{p['line']}行"
-            rows.append(
-                {
-                    "规划": doc.get("title", ""),
-                    "字段": _FIELD_LABELS.get(p.get("field", ""), p.get("field", "")),
-                    "值": p.get("value", ""),
-                    "来源": source,
-                    "原文": p.get("text", ""),
-                    "编号": doc.get("doc_id", ""),
-                }
-            )
-    return _safe_cells(rows)
-
-
-def provenance_html(doc: Mapping[str, Any]) -> str:
-    """A small table of one document's metadata with sources; every value is escaped."""
-    cells = []
-    for row in provenance_rows([doc]):
-        cells.append(
-            f"<tr><td>{escape(row['字段'])}</td><td>{escape(str(row['值']))}</td>"
-            f'<td>{escape(row["来源"])}</td><td class="ps-src">{escape(row["原文"])}</td></tr>'
-        )
-    head = "<tr><th>字段</th><th>值</th><th>来源</th><th>原文</th></tr>"
-    return f'<table class="ps-prov">{head}{"".join(cells)}</table>'
-
-
 def _card_link(chunk_id: str, rank_of: Mapping[str, int]) -> str:
     rank = rank_of.get(chunk_id)
     return f' <a class="ps-jump" href="#card-{rank}">→ 第{rank}条结果</a>' if rank else ""
@@ -920,56 +787,4 @@ def comparison_html(rows: Sequence[Any], rank_of: Mapping[str, int]) -> str:
     return "".join(out)
 
 
-APP_CSS = """
-<style>
-[data-testid="stMainBlockContainer"]{padding-top:2.2rem;}
-[class*="st-key-result_"] [data-testid="stCode"] pre{padding:0.5rem 2.2rem 0.5rem 0.75rem !important;}
-[class*="st-key-result_"] [data-testid="stCode"] code{font-size:0.8rem !important;
-  font-family:inherit !important;}
-.ps-card{font-size:0.95rem;line-height:1.65;}
-.ps-head{display:flex;align-items:flex-start;gap:0.75rem;}
-.ps-rank{flex:none;min-width:1.9rem;height:1.9rem;border-radius:50%;background:#1d4ed8;color:#fff;
-  display:inline-flex;align-items:center;justify-content:center;font-weight:600;font-size:0.9rem;}
-.ps-headtext{flex:1;min-width:0;}
-.ps-plan{font-weight:700;font-size:1.05rem;color:#111827;}
-.ps-meta{color:#6b7280;font-size:0.85rem;}
-.ps-score{flex:none;width:8.5rem;text-align:right;color:#6b7280;font-size:0.78rem;}
-.ps-bar{height:0.45rem;background:#e5e7eb;border-radius:0.25rem;overflow:hidden;margin:0.45rem 0 0.15rem;}
-.ps-bar span{display:block;height:100%;background:linear-gradient(90deg,#60a5fa,#1d4ed8);}
-.ps-path{margin:0.45rem 0 0.3rem;color:#374151;}
-.ps-section{color:#6b7280;}
-.ps-task{font-weight:600;color:#1f2937;}
-.ps-row{margin:0.2rem 0;display:flex;flex-wrap:wrap;gap:0.3rem;align-items:center;}
-.ps-label{color:#6b7280;font-size:0.8rem;margin-right:0.2rem;}
-.ps-tag{background:#eef2ff;color:#3730a3;border-radius:0.3rem;padding:0 0.45rem;font-size:0.82rem;}
-.ps-done{background:#f3f4f6;color:#6b7280;border-radius:0.3rem;padding:0 0.45rem;font-size:0.85rem;
-margin-right:0.3rem}
-.ps-prov td,.ps-prov th{padding:0.1rem 0.5rem;font-size:0.85rem;text-align:left}
-.ps-prov .ps-src{color:#6b7280}
-.ps-goal{background:#fef3c7;color:#92400e;border-radius:0.3rem;padding:0 0.45rem;font-size:0.85rem;
-  font-weight:600;}
-.ps-text{margin-top:0.45rem;white-space:pre-wrap;color:#1f2937;}
-.ps-text mark,.ps-context mark{background:#fde68a;color:inherit;padding:0 0.05rem;border-radius:0.15rem;}
-.ps-tgt{color:#b45309;}
-.ps-why{margin-top:0.3rem;color:#6b7280;font-size:0.78rem;}
-.ps-weak{margin-right:0.35rem;padding:0 0.3rem;border-radius:0.25rem;background:#f3f4f6;color:#6b7280;}
-.ps-context{font-size:0.9rem;line-height:1.65;}
-.ps-context-path{color:#6b7280;font-size:0.82rem;margin-bottom:0.4rem;}
-.ps-context-item{white-space:pre-wrap;padding:0.3rem 0.6rem;margin:0.25rem 0;border-left:3px solid #e5e7eb;}
-.ps-context-hit{border-left:3px solid #1d4ed8;background:#eff6ff;}
-.ps-here{display:inline-block;background:#1d4ed8;color:#fff;font-size:0.72rem;border-radius:0.25rem;
-  padding:0 0.35rem;margin-right:0.4rem;}
-.ps-context-more{color:#9ca3af;font-size:0.8rem;}
-.ps-answer{border:1px solid #bfdbfe;background:#f8fbff;border-radius:0.5rem;padding:0.7rem 1rem;
-  font-size:0.95rem;line-height:1.65;}
-.ps-answer-none{border-color:#e5e7eb;background:#f9fafb;color:#4b5563;}
-.ps-answer-head{font-weight:700;color:#1e3a8a;margin-bottom:0.2rem;}
-.ps-answer ol{margin:0;padding-left:1.3rem;}
-.ps-answer-cite{color:#6b7280;font-size:0.82rem;}
-.ps-jump{margin-left:0.4rem;font-size:0.8rem;}
-.ps-generated{margin-top:0.5rem;padding-top:0.4rem;border-top:1px dashed #bfdbfe;}
-.ps-compare{width:100%;border-collapse:collapse;font-size:0.88rem;margin-top:0.2rem;}
-.ps-compare th{background:#f3f4f6;text-align:left;padding:0.35rem 0.5rem;font-weight:600;}
-.ps-compare td{border-top:1px solid #e5e7eb;padding:0.35rem 0.5rem;vertical-align:top;}
-</style>
-"""
+APP_CSS = "<style>\n" + (Path(__file__).with_name("style.css")).read_text(encoding="utf-8") + "</style>\n"

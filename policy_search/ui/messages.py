@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from ..search.retrieval import MAX_QUERY_CHARS
 
@@ -87,3 +88,9 @@ def reason_zh(reason: str) -> str:
         if m:
             return m.expand(zh)
     return reason
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that spreadsheets will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
