@@ -202,7 +202,7 @@ if not outcome.hits:
 
 hits = outcome.hits
 common = shared.common_terms(engine, key, tuple(sorted({t for h in hits for t in h.matched_terms})))
-head, csv_col, json_col = st.columns([6, 1.3, 1.3], vertical_alignment="center")
+head, csv_col, json_col = st.columns([5, 1.6, 1.6], vertical_alignment="center")
 with head:
     mode_label = ui.MODE_LABELS.get(state.mode, state.mode)
     if ui.nothing_relevant(hits):

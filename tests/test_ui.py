@@ -442,7 +442,7 @@ def test_document_rows_mark_new_changed_and_deleted_files(hash_engine):
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("2026-11-21T05:24:31+00:00", "2026-11-21 13:24（Asia/Shanghai）"),
+        ("2026-11-21T05:24:31+00:00", "2026-11-21 13:24（北京时间）"),
         ("2026-11-21T05:24:31", "2026-11-21 05:24"),
         ("", "未知"),
         ("garbage", "garbage"),

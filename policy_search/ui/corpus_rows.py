@@ -15,6 +15,14 @@ from .messages import _cell
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
+ZONE_NAMES_ZH = {
+    "Asia/Shanghai": "北京时间",
+    "Asia/Chongqing": "北京时间",
+    "PRC": "北京时间",
+    "UTC": "协调世界时",
+}
+
+
 def page_timezone() -> tuple[Any, str]:
     """The zone times are shown in: POLICY_SEARCH_TZ, else the server's TZ, else Asia/Shanghai."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,7 +35,7 @@ def page_timezone() -> tuple[Any, str]:
 
 
 def format_built_at(value: str) -> str:
-    """``2026-11-21T05:24:31+00:00`` → ``2026-11-21 13:24（Asia/Shanghai）``: local time with the zone
+    """``2026-11-21T05:24:31+00:00`` → ``2026-11-21 13:24（北京时间）``: local time with the zone
     named (times without a zone pass through as written; unknown values too)."""
     try:
         moment = datetime.fromisoformat(value)
@@ -36,7 +44,9 @@ def format_built_at(value: str) -> str:
     if moment.utcoffset() is None:
         return f"{moment:%Y-%m-%d %H:%M}"
     zone, name = page_timezone()
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}（{name}）"
+    local = moment.astimezone(zone)
+    shown = ZONE_NAMES_ZH.get(name) or f"{name}，UTC{local:%z}"
+    return f"{local:%Y-%m-%d %H:%M}（{shown}）"
 
 
 def document_rows(
