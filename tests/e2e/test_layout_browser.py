@@ -125,4 +125,6 @@ def test_no_english_words_on_the_pages(browser, app_url: str) -> None:
 
 def _setting(word: str, texts: list[str]) -> bool:
     lines = [line for t in texts for line in t.splitlines() if word in line]
-    return all(re.search(r"POLICY_SEARCH|secrets\.toml|admin_password|e5|索引目录|文件目录", line) for line in lines)
+    return all(
+        re.search(r"POLICY_SEARCH|secrets\.toml|admin_password|e5|索引目录|文件目录", line) for line in lines
+    )
