@@ -253,6 +253,8 @@ def draw_answer() -> None:
 
 
 groups = shared.sections(engine, key)
+corpus = shared.corpus_dir()
+docs = {d["doc_id"]: d for d in shared.corpus_documents(str(corpus), shared.corpus_signature(corpus))}
 for hit in hits:
     terms = ui.highlight_terms(hit.matched_terms, common)
     with st.container(border=True, key=f"result_{hit.rank}"):
@@ -262,10 +264,10 @@ for hit in hits:
             section = groups.get((hit.chunk.doc_id, hit.chunk.section)) or [hit.chunk]
             st.html(ui.context_html(section, hit.chunk, terms))
         with cite_col:
-            st.code(ui.citation(hit.chunk), language=None, wrap_lines=True)
+            st.code(ui.citation(hit.chunk, docs.get(hit.chunk.doc_id)), language=None, wrap_lines=True)
 
 with st.expander("复制全部引用"):
-    st.code(ui.citations_text(hits), language=None, wrap_lines=True)
+    st.code(ui.citations_text(hits, docs), language=None, wrap_lines=True)
 
 with answer_slot:
     draw_answer()

@@ -38,6 +38,7 @@ from .corpus_rows import format_built_at as format_built_at
 from .corpus_rows import page_timezone as page_timezone
 from .corpus_rows import provenance_html as provenance_html
 from .corpus_rows import provenance_rows as provenance_rows
+from .document_view import document_html as document_html
 from .messages import _cell as _cell
 from .messages import display_path as display_path
 from .messages import markdown_escape, plain_text
@@ -501,9 +502,17 @@ def task_title(chunk: Chunk) -> str:
     return text[:30] + ("…" if len(text) > 30 else "")
 
 
-def citation(chunk: Chunk) -> str:
-    """One line to paste into a report: 《plan》 · section › path · task."""
-    parts = [f"《{chunk.plan_title or chunk.doc_id}》"]
+def plan_source(chunk: Chunk, doc: Mapping[str, Any] | None = None) -> str:
+    """（issuer，文号，date）of a plan, from the chunk and, when known, its document's metadata."""
+    doc = doc or {}
+    bits = [doc.get("issuer") or chunk.issuer, doc.get("doc_number", ""), doc.get("published", "")]
+    bits = [" ".join(str(b).split()) for b in bits if b]
+    return f"（{'，'.join(bits)}）" if bits else ""
+
+
+def citation(chunk: Chunk, doc: Mapping[str, Any] | None = None) -> str:
+    """One line to paste into a report: 《plan》（issuer，文号，date） · section › path · task."""
+    parts = [f"《{chunk.plan_title or chunk.doc_id}》{plan_source(chunk, doc)}"]
     if section_path(chunk):
         parts.append(section_path(chunk))
     title = task_title(chunk)
@@ -583,6 +592,9 @@ def card_html(hit: Hit, terms: Sequence[str] | None = None) -> str:
     if hit.boosts:
         why = "、".join(_boost_label(b) for b in hit.boosts)
         rows.append(f'<div class="ps-why">{escape(why)}</div>')
+    rows.append(
+        f'<div class="ps-open"><a href="{escape(document_link(c))}" target="_self">全文与原件 ›</a></div>'
+    )
     rows.append("</div>")
     return "".join(rows)
 
@@ -707,8 +719,16 @@ def results_json(hits: Sequence[Hit], state: SearchState, now: datetime | None =
     return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def citations_text(hits: Sequence[Hit]) -> str:
-    return "\n".join(f"{h.rank}. {citation(h.chunk)}" for h in hits)
+def citations_text(hits: Sequence[Hit], docs: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    docs = docs or {}
+    return "\n".join(f"{h.rank}. {citation(h.chunk, docs.get(h.chunk.doc_id))}" for h in hits)
+
+
+def document_link(chunk: Chunk) -> str:
+    """The page that shows a chunk's whole document with the chunk highlighted."""
+    from urllib.parse import urlencode
+
+    return "document?" + urlencode({"doc": chunk.doc_id, "chunk": chunk.chunk_id})
 
 
 # ------------------------------------------------------------------ page text
