@@ -64,7 +64,7 @@ st.caption(
 )
 shared.stale_notice(engine, key="rebuild_stale_search")
 
-box, mode_col, k_col = st.columns([7, 3, 1.4], vertical_alignment="bottom")
+box, mode_col, k_col = st.columns([6, 3.4, 1.6], vertical_alignment="bottom")
 with box:
     st.text_input(
         "检索词",

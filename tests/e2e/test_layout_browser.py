@@ -34,7 +34,7 @@ CLIPPED = """(sel) => {
     if (side && side.getBoundingClientRect().right <= 1) continue;  // the sidebar is folded away
     const text = (el.innerText || '').trim().slice(0, 30);
     if (r.left < -1 || r.right > vw + 1) out.push(`off screen: ${text} ${r.left}-${r.right} of ${vw}`);
-    for (const t of [el, ...el.querySelectorAll('p, span, div')]) {
+    for (const t of [el, ...el.querySelectorAll('p, span, div, input')]) {
       if (t.scrollWidth > t.clientWidth + 1 && getComputedStyle(t).overflow !== 'visible')
         { out.push(`clipped: ${text} (${t.scrollWidth} > ${t.clientWidth})`); break; }
     }
@@ -59,6 +59,8 @@ def test_search_page_fits_each_width(browser, app_url: str, name: str) -> None:
     context, page = open_page(browser, app_url, width, height, f"?q={urllib.parse.quote(QUERY)}")
     try:
         page.wait_for_function("() => document.querySelectorAll('.ps-card').length >= 3")
+        for control in ("stDownloadButton", "stSelectbox", "stButtonGroup"):  # drawn, not placeholders
+            page.locator(f'[data-testid="{control}"]').first.wait_for()
         wait_idle(page)
         problems = page.evaluate(CLIPPED, CONTROLS)
         assert problems == [], problems
