@@ -19,6 +19,10 @@ page = st.navigation(
         st.Page("pages/search.py", title="政策检索", icon=":material/search:", default=True),
         st.Page("pages/atlas.py", title="指标对比", icon=":material/compare_arrows:", url_path="atlas"),
         st.Page("pages/corpus.py", title="文件与索引", icon=":material/library_books:", url_path="corpus"),
+        st.Page("pages/document.py", title="规划全文", icon=":material/description:", url_path="document"),
     ]
 )
+# the search page tells a Back/Forward (URL changed on the same page) from arriving by the menu
+st.session_state["_page_prev"] = st.session_state.get("_page_now")
+st.session_state["_page_now"] = page.url_path
 page.run()

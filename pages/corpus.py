@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import shared
+from pages import admin, shared
 from policy_search import ui
 
-engine = shared.get_engine()
-key = shared.engine_key(engine)
 corpus = shared.corpus_dir()
-
 st.markdown("### 文件与索引")
 st.caption("检索所依据的规划文件、每份文件切分出的任务条目数，以及索引的状态。")
+engine = shared.get_engine(required=False)
+if engine is None:  # no index yet (an empty or broken corpus): the upload form still works
+    if shared.corpus_dir().is_dir():
+        admin.panel(corpus, shared.corpus_documents(str(corpus), shared.corpus_signature(corpus)))
+    st.stop()
+key = shared.engine_key(engine)
 
 manifest = engine.manifest
 counts = manifest.get("counts", {})
@@ -31,26 +34,13 @@ if engine.stale:
     st.warning(
         f"规划文件在建立索引后有改动：{shared.ui_reason(engine.stale_reason)}。重建后检索才会用到最新内容。"
     )
-shared.rebuild_button("rebuild_corpus_page", "重建索引" if engine.stale else "重新建立索引")
+if shared.is_admin():
+    shared.rebuild_button("rebuild_corpus_page", "重建索引" if engine.stale else "重新建立索引")
 
 st.markdown("#### 已收录的规划")
 docs = shared.corpus_documents(str(corpus), shared.corpus_signature(corpus))
 rows = ui.document_rows(manifest, engine.chunks, docs)
-st.dataframe(
-    rows,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "规划": st.column_config.TextColumn(width=300),
-        "地区": st.column_config.TextColumn(width=100),
-        "层级": st.column_config.TextColumn(width=50),
-        "期间": st.column_config.TextColumn(width=90),
-        "任务条目": st.column_config.NumberColumn(format="%d", width=70),
-        "量化目标条目": st.column_config.NumberColumn(format="%d", width=95),
-        "状态": st.column_config.TextColumn(width=130),
-        "编号": st.column_config.TextColumn(help="链接里用的规划编号：?plan=编号"),
-    },
-)
+st.html(ui.document_table_html(rows))
 with st.expander("元数据来源（每个字段取自正文哪一行、目录文件、文件名，或未找到）"):
     st.dataframe(
         ui.provenance_rows(docs),
@@ -63,3 +53,5 @@ if skipped:
     with st.expander(f"未收录的文件（{len(skipped)}）"):
         for s in skipped:
             st.text(f"{s.get('path')}：{ui.reason_zh(str(s.get('reason', '')))}")
+
+admin.panel(corpus, docs, skipped)

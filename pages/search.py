@@ -31,13 +31,17 @@ def widget_values(state: ui.SearchState) -> dict:
     }
 
 
-# --- the URL is read once per browser session, then the widgets own the state
-if "url_loaded" not in st.session_state:
-    params = {name: st.query_params.get_all(name) for name in st.query_params}
-    initial = ui.restrict_state(ui.state_from_params(params), options)
+# --- the URL is the page's state: read it on every run (Back/Forward change it), and when it is
+# not the URL this session last saw or wrote, it overrides the widgets
+url_params = {name: st.query_params.get_all(name) for name in st.query_params}
+url_key = ui.params_key(url_params)
+came_from_other_page = st.session_state.get("_page_prev") not in (None, st.session_state.get("_page_now"))
+keep_widgets = came_from_other_page and not url_params and "url_seen" in st.session_state
+if url_key != st.session_state.get("url_seen") and not keep_widgets:
+    initial = ui.restrict_state(ui.state_from_params(url_params), options)
     for name, value in widget_values(initial).items():
         st.session_state[name] = value
-    st.session_state.url_loaded = True
+    st.session_state.url_seen = url_key
 
 
 def use_example() -> None:
@@ -60,7 +64,7 @@ st.caption(
 )
 shared.stale_notice(engine, key="rebuild_stale_search")
 
-box, mode_col, k_col = st.columns([7, 3, 1.4], vertical_alignment="bottom")
+box, mode_col, k_col = st.columns([6, 3.4, 1.6], vertical_alignment="bottom")
 with box:
     st.text_input(
         "检索词",
@@ -151,9 +155,9 @@ state = ui.restrict_state(
     options,
 )
 params = ui.state_to_params(state)
-current = {name: st.query_params.get_all(name) for name in st.query_params}
-if {k: [v] if isinstance(v, str) else v for k, v in params.items()} != current:
+if ui.params_key(params) != url_key:  # the user changed something: a new history entry
     st.query_params.from_dict(params)
+    st.session_state.url_seen = ui.params_key(params)
 
 filters = state.filters()
 if ui.active_filters(filters):
@@ -198,7 +202,7 @@ if not outcome.hits:
 
 hits = outcome.hits
 common = shared.common_terms(engine, key, tuple(sorted({t for h in hits for t in h.matched_terms})))
-head, csv_col, json_col = st.columns([6, 1.3, 1.3], vertical_alignment="center")
+head, csv_col, json_col = st.columns([5, 1.6, 1.6], vertical_alignment="center")
 with head:
     mode_label = ui.MODE_LABELS.get(state.mode, state.mode)
     if ui.nothing_relevant(hits):
@@ -249,6 +253,8 @@ def draw_answer() -> None:
 
 
 groups = shared.sections(engine, key)
+corpus = shared.corpus_dir()
+docs = {d["doc_id"]: d for d in shared.corpus_documents(str(corpus), shared.corpus_signature(corpus))}
 for hit in hits:
     terms = ui.highlight_terms(hit.matched_terms, common)
     with st.container(border=True, key=f"result_{hit.rank}"):
@@ -258,10 +264,10 @@ for hit in hits:
             section = groups.get((hit.chunk.doc_id, hit.chunk.section)) or [hit.chunk]
             st.html(ui.context_html(section, hit.chunk, terms))
         with cite_col:
-            st.code(ui.citation(hit.chunk), language=None, wrap_lines=True)
+            st.code(ui.citation(hit.chunk, docs.get(hit.chunk.doc_id)), language=None, wrap_lines=True)
 
 with st.expander("复制全部引用"):
-    st.code(ui.citations_text(hits), language=None, wrap_lines=True)
+    st.code(ui.citations_text(hits, docs), language=None, wrap_lines=True)
 
 with answer_slot:
     draw_answer()

@@ -18,9 +18,17 @@ import streamlit as st
 
 from policy_search import ui
 from policy_search.encoders import load_encoder
+from policy_search.ingest.metadata import CatalogError
 from policy_search.search.retrieval import Filters, Hit, SearchEngine
 from policy_search.settings import Settings
-from policy_search.store.index import BuildLocked, IndexNotReady, build_index, current_version, read_manifest
+from policy_search.store.index import (
+    BuildLocked,
+    EmptyCorpus,
+    IndexNotReady,
+    build_index,
+    current_version,
+    read_manifest,
+)
 from policy_search.store.milvus import MilvusTarget, target_from_env
 
 milvus_target = target_from_env  # POLICY_SEARCH_MILVUS_URI / _TOKEN, POLICY_SEARCH_COLLECTION
@@ -131,8 +139,28 @@ def build_settings(index: Path) -> Settings:
         return Settings(encoder=encoder)
 
 
-def run_build(title: str) -> bool:
-    """Build or update the index from the corpus with a progress bar; True when it worked."""
+EMPTY_CORPUS = (
+    "文件目录 {folder}/ 中没有可检索的规划文件{skipped}。"
+    "请在「文件与索引」页上传 .txt .md .html .htm .docx .pdf 文件，或把文件放入该目录后重建索引。"
+)
+
+
+def build_error(exc: Exception, corpus: Path) -> str:
+    """A failed build in one Chinese line (plain text)."""
+    if isinstance(exc, EmptyCorpus):
+        skipped = "（有文件未收录，见下方原因）" if "skipped" in str(exc) else ""
+        return EMPTY_CORPUS.format(folder=ui.display_path(corpus), skipped=skipped)
+    if isinstance(exc, CatalogError):
+        detail = ui.plain_text(str(exc).split(": ", 1)[-1], 300)
+        return f"目录文件 catalog.toml 有误，请改正后再重建：{detail}"
+    if isinstance(exc, FileNotFoundError):
+        return f"没有找到文件目录 {ui.display_path(corpus)}/"
+    return f"构建索引失败：{ui.reason_zh(ui.plain_text(str(exc), 300))}"
+
+
+def run_build(title: str):
+    """Build or update the index from the corpus with a progress bar; the ``BuildReport`` when it
+    worked, else None (the message is on the page; the previous index keeps serving)."""
     index, corpus = index_dir(), corpus_dir()
     bar = st.progress(0.0, text=f"{title}：正在读取 {ui.display_path(corpus)}/ 中的文件…")
 
@@ -145,19 +173,26 @@ def run_build(title: str) -> bool:
     except BuildLocked:
         bar.empty()
         st.info("另一个进程正在构建索引，请稍候片刻后刷新页面。")
-        return False
+        return None
     except Exception as exc:  # show it on the page instead of a traceback
         bar.empty()
-        st.error(f"构建索引失败：{ui.message(str(exc))}")
-        return False
+        st.error(ui.message(build_error(exc, corpus)))
+        return None
     bar.progress(1.0, text=f"{title}完成：{report.documents} 份文件，{report.chunks} 个任务")
-    return True
+    return report
 
 
-def get_engine() -> SearchEngine:
+def corpus_is_empty(corpus: Path) -> bool:
+    from policy_search.ingest.corpus import corpus_files
+
+    return not corpus.is_dir() or not corpus_files(corpus)
+
+
+def get_engine(required: bool = True) -> SearchEngine | None:
     """The loaded engine (cached per process); builds the index first if there is none.
 
-    Stops the page with a clear message when no engine can be had.
+    Stops the page with a clear message when no engine can be had (``required=False``: shows
+    the message and returns None, so the corpus page can still offer the upload form).
     """
     index, corpus = index_dir(), corpus_dir()
     target = milvus_target()
@@ -169,6 +204,12 @@ def get_engine() -> SearchEngine:
             st.stop()
     version = current_version(index)
     if version is None or not version.is_dir():
+        if corpus.is_dir() and corpus_is_empty(corpus):
+            st.warning(ui.message(EMPTY_CORPUS.format(folder=ui.display_path(corpus), skipped="")))
+            if required:
+                st.page_link("pages/corpus.py", label="去「文件与索引」页上传文件", icon=":material/upload:")
+                st.stop()
+            return None
         if not corpus.is_dir():
             st.error(
                 f"没有找到检索索引（{ui.display_path(index)}），也没有找到文件夹 "
@@ -178,15 +219,33 @@ def get_engine() -> SearchEngine:
         st.info(f"首次使用：正在根据 {ui.display_path(corpus)}/ 中的规划文件建立检索索引，只需一次。")
         if run_build("建立索引"):
             st.rerun()
+        if not required:
+            return None
         st.stop()
     try:
         return _engine(str(index), str(corpus), version.name, corpus_signature(corpus))
     except IndexNotReady as exc:
-        st.error(f"检索索引无法打开：{ui.message(str(exc))}")
+        st.error(f"检索索引无法打开：{ui.message(ui.reason_zh(str(exc)))}")
         if st.button("重建索引", key="rebuild_broken", type="primary") and run_build("重建索引"):
             st.rerun()
+        if not required:
+            return None
         st.stop()
     raise AssertionError("unreachable")
+
+
+def admin_password() -> str:
+    """The administrator password from the environment or Streamlit secrets ("" = read-only)."""
+    try:
+        secrets = dict(st.secrets)
+    except Exception:  # no secrets file: only the environment counts
+        secrets = None
+    return ui.manage.admin_password(secrets)
+
+
+def is_admin() -> bool:
+    """Whether this browser session has signed in as administrator (no form drawn)."""
+    return bool(admin_password() and st.session_state.get("admin_ok"))
 
 
 def rebuild_button(key: str, label: str = "重建索引") -> None:
@@ -201,7 +260,10 @@ def stale_notice(engine: SearchEngine, key: str) -> None:
             st.warning(
                 f"规划文件在建立索引后有改动，检索结果可能不是最新的。（{ui_reason(engine.stale_reason)}）"
             )
-            rebuild_button(key)
+            if is_admin():
+                rebuild_button(key)
+            else:
+                st.caption("管理员登录「文件与索引」页后可以重建索引。")
 
 
 def ui_reason(reason: str) -> str:

@@ -345,31 +345,48 @@ def test_switching_pages_keeps_the_search(app):
 # ------------------------------------------------------------------ index life cycle and corpus page
 
 
-def test_corpus_page_lists_documents_and_index_status(app):
-    at = app.run()
+def corpus_table(at) -> list[dict[str, str]]:
+    """The rows of the corpus page's HTML table, as text."""
+    import html as html_lib
+
+    body = next(e.proto.body for e in at.get("html") if 'class="ps-docs"' in e.proto.body)
+    head = [html_lib.unescape(h) for h in re.findall(r"<th>(.*?)</th>", body)]
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1])
+    cells = [[html_lib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows]
+    return [dict(zip(head, c, strict=True)) for c in cells]
+
+
+def test_corpus_page_lists_documents_and_index_status(app, monkeypatch):
+    monkeypatch.setenv("POLICY_SEARCH_ADMIN_PASSWORD", "pw")
+    at = app
+    at.session_state["admin_ok"] = True
+    at.run()
     at.switch_page("pages/corpus.py").run()
     no_errors(at)
-    table = at.dataframe[0].value
-    assert sorted(table["编号"]) == sorted(PLAN_TITLES)
-    assert set(table["状态"]) == {"已索引"}
-    assert table["任务条目"].sum() == 153
+    table = corpus_table(at)
+    assert sorted(r["编号"] for r in table) == sorted(PLAN_TITLES)
+    assert {r["状态"] for r in table} == {"已索引"}
+    assert sum(int(r["任务条目"]) for r in table) == 153
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["规划文件"] == "5" and metrics["语义模型"] == "hash" and metrics["索引状态"] == "最新"
     assert at.button(key="rebuild_corpus_page").label == "重新建立索引"
 
 
-def test_stale_index_shows_a_notice_and_rebuilds(make_app, tmp_path):
+def test_stale_index_shows_a_notice_and_rebuilds(make_app, tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICY_SEARCH_ADMIN_PASSWORD", "pw")
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS_DIR, corpus)
     index = build_hash_index(corpus, tmp_path / "index")
     with open(corpus / "shandong-2015-work-plan.txt", "a", encoding="utf-8") as fh:
         fh.write("\n六、新增任务\n\n——开展知识产权新增测试工作。\n")
-    at = make_app(index, corpus).run()
+    at = make_app(index, corpus)
+    at.session_state["admin_ok"] = True
+    at.run()
     no_errors(at)
     assert any("有改动" in w.value for w in at.warning)
     at.switch_page("pages/corpus.py").run()
     assert {m.label: m.value for m in at.metric}["索引状态"] == "已过期"
-    assert any("文件有改动" in s for s in at.dataframe[0].value["状态"])
+    assert any("文件有改动" in r["状态"] for r in corpus_table(at))
     at.button(key="rebuild_corpus_page").click().run()
     no_errors(at)
     assert {m.label: m.value for m in at.metric}["索引状态"] == "最新"

@@ -211,9 +211,16 @@ def test_context_of_a_long_section_shows_a_window():
 
 
 def test_citation_line_is_plan_section_task():
-    assert ui.citation(make_chunk()) == "《测试市知识产权工作要点》 · 重点任务 › 加强运用 · 推进质押融资"
-    no_section = make_chunk(section=(), title="")
+    assert (
+        ui.citation(make_chunk())
+        == "《测试市知识产权工作要点》（测试市知识产权局） · 重点任务 › 加强运用 · 推进质押融资"
+    )
+    no_section = make_chunk(section=(), title="", issuer="")
     assert ui.citation(no_section) == "《测试市知识产权工作要点》 · 推进知识产权质押融资。"
+    doc = {"issuer": "测试市知识产权局", "doc_number": "测知发〔2020〕1号", "published": "2020-03-05"}
+    assert ui.citation(make_chunk(), doc).startswith(
+        "《测试市知识产权工作要点》（测试市知识产权局，测知发〔2020〕1号，2020-03-05） · 重点任务"
+    )
     assert ui.citation(make_chunk(part=2)).endswith("推进质押融资（第2部分）")
 
 
@@ -442,7 +449,7 @@ def test_document_rows_mark_new_changed_and_deleted_files(hash_engine):
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("2026-11-21T05:24:31+00:00", "2026-11-21 13:24（Asia/Shanghai）"),
+        ("2026-11-21T05:24:31+00:00", "2026-11-21 13:24（北京时间）"),
         ("2026-11-21T05:24:31", "2026-11-21 05:24"),
         ("", "未知"),
         ("garbage", "garbage"),

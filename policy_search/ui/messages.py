@@ -1,0 +1,97 @@
+"""Messages for the page: plain-text escaping for Markdown, display paths, skip reasons in Chinese."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from ..search.retrieval import MAX_QUERY_CHARS
+
+
+def plain_text(value: str | None, limit: int = MAX_QUERY_CHARS) -> str:
+    """``value`` without control characters and runs of whitespace, cut to ``limit``; no other change."""
+    value = (value or "")[: 4 * limit + 16]  # a 500 KB link is cut before any work on it
+    value = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value)
+    return " ".join(value.split())[:limit]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|www|@)")
+
+
+def markdown_escape(text: str, limit: int = 60) -> str:
+    """``text`` (cut to ``limit`` characters) safe to put inside Streamlit Markdown as plain text:
+    no formatting, no image or link syntax, and no web or mail address turned into a link (an
+    invisible word joiner breaks http / www / @)."""
+    text = plain_text(text)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    text = _AUTOLINK.sub("\\1\u2060", text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def message(text: str) -> str:
+    """A notice or error (from a file, a catalog value, an exception) as plain text for Markdown."""
+    return markdown_escape(text, 400)
+
+
+def display_path(path: str | Path) -> str:
+    """A folder as shown on the page: relative to the working folder, never the server's
+    absolute path (a folder elsewhere shows only its name)."""
+    path = Path(path)
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return f"…/{path.name}"
+
+
+_REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), zh)
+    for pattern, zh in (
+        (r"^empty file \(0 bytes\)", "空文件（0 字节）"),
+        (r"^empty file \(only whitespace\)", "空文件（只有空白字符）"),
+        (
+            r"^unsupported file type (\S+|'[^']*')",
+            r"不支持的文件类型 \1（支持 .txt .md .html .htm .docx .pdf）",
+        ),
+        (r"^binary file", "二进制文件，不是文本"),
+        (
+            r"^undecodable bytes|cannot read txt file \(ValueError: undecodable",
+            "无法识别的文字编码（不是 UTF-8 或 GB18030）",
+        ),
+        (r"^encrypted PDF", "PDF 已加密（需要密码）"),
+        (r"^corrupt or unreadable PDF", "PDF 文件损坏或无法读取"),
+        (r"^corrupt or unreadable \.docx", "Word 文件损坏或无法读取"),
+        (r"^no text layer", "PDF 没有文字层（可能是扫描件）"),
+        (r"^no text in the HTML body", "网页正文中没有文字"),
+        (r"^no text in the document", "文档中没有文字"),
+        (r"^no text left after removing", "去除网页模板内容后没有正文"),
+        (r"^same text as (.+); indexed once", r"与 \1 内容相同，只收录一次"),
+        (r"^symbolic link", "符号链接：出于安全考虑不读取"),
+        (r"^file too large \(([\d.]+) MB; the limit is ([\d.]+) MB\)", r"文件过大（\1 MB，上限 \2 MB）"),
+        (r"^not a regular file", "不是普通文件（设备、管道或套接字）"),
+        (r"^cannot read", "无法读取文件"),
+    )
+)
+
+
+def reason_zh(reason: str) -> str:
+    """A skipped file's reason (English in the library and the CLI) in Chinese for the page;
+    an unknown reason is shown as it is."""
+    for pattern, zh in _REASONS_ZH:
+        m = pattern.search(reason)
+        if m:
+            return m.expand(zh)
+    return reason
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that spreadsheets will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
