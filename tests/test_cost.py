@@ -50,3 +50,49 @@ def test_a_500_kb_link_is_cut(hash_engine):
     state = state_from_params(params)  # 493 KB of region values took 37 s before
     assert len(state.regions) == MAX_URL_VALUES
     assert hash_engine.search(state.query, filters=state.filters()) == []
+
+
+def test_a_500_kb_link_does_bounded_work_and_never_disturbs_another_session(hash_engine, monkeypatch):
+    """Two sessions at once: one opens a crafted 500 KB link over and over, the other searches.
+    The link is parsed with a fixed amount of work whatever its size (characters read are
+    counted), and the other session's results are exactly what it gets alone."""
+    import threading
+
+    from policy_search.ui import state as url_state
+
+    read: list[int] = []
+    real = url_state.plain_text
+
+    def counting(value, limit=2000):
+        read.append(min(len(value or ""), 4 * limit + 16))
+        return real(value, limit)
+
+    monkeypatch.setattr(url_state, "plain_text", counting)
+    huge = {
+        "region": ",".join(f"r{i}" for i in range(80_000)),
+        "plan": ["p"] * 100_000,
+        "q": "质押" * 120_000,
+    }
+    assert sum(len(v) if isinstance(v, str) else sum(map(len, v)) for v in huge.values()) > 500_000
+    state_from_params(huge)
+    bounded = sum(read)
+    assert bounded < 60_000  # what is read of a 500 KB link: the first values only
+    queries = ["知识产权质押融资", "专利导航", "商标品牌", "执法维权"]
+    alone = [[h.chunk.chunk_id for h in hash_engine.search(q, k=5)] for q in queries]
+    results: list[list[list[str]]] = []
+
+    def attacker() -> None:
+        for _ in range(20):
+            hash_engine.search("质押", filters=state_from_params(huge).filters())
+
+    def user() -> None:
+        for _ in range(5):
+            results.append([[h.chunk.chunk_id for h in hash_engine.search(q, k=5)] for q in queries])
+
+    threads = [threading.Thread(target=attacker), threading.Thread(target=user)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert results == [alone] * 5
