@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start the browser search page: installs the runtime requirements, then `streamlit run app.py`.
-# The page builds the index from corpus/ on first start if there is none (about 15 s).
+# The page builds the index from corpus/ on first start if there is none (about 30 s).
 # Extra arguments go to streamlit, e.g. `bash scripts/app.sh --server.port 8600`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
