@@ -8,25 +8,12 @@ POLICY_SEARCH_ATLAS_SCREENSHOT=docs/atlas.png to refresh the README screenshot.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    REPO,
-    STREAMLIT_ARGS,
-    _free_port,
-    _log_tail,
-    _require_browser,
-)
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, REPO, serve_app
 
 try:
     from playwright.sync_api import sync_playwright
@@ -42,49 +29,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def atlas_url(seed_index_hash: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _require_browser()
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("streamlit-atlas") / "streamlit.log"
-    env = dict(
-        os.environ,
-        POLICY_SEARCH_INDEX=str(seed_index_hash),
-        POLICY_SEARCH_CORPUS=str(REPO / "corpus"),
-        PYTHONUNBUFFERED="1",
-    )
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), *STREAMLIT_ARGS],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{_log_tail(log_path)}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer within {START_TIMEOUT} s:\n{_log_tail(log_path)}")
-            time.sleep(0.2)
+    with serve_app(seed_index_hash, REPO / "corpus", log_path) as url:
         yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
 
 
 def test_atlas_choose_indicator_see_chart_and_table_follow_link(atlas_url: str, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -89,17 +90,16 @@ def _log_tail(path: Path) -> str:
         return ""
 
 
-@pytest.fixture(scope="module")
-def app_url(seed_index_e5: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def serve_app(index: Path, corpus: Path, log_path: Path, **env_extra: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a free 127.0.0.1 port with this index and corpus; yields its
+    URL once the health check answers, and ends its whole process group afterwards."""
     _require_browser()
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     env = dict(
-        os.environ,
-        POLICY_SEARCH_INDEX=str(seed_index_e5),
-        POLICY_SEARCH_CORPUS=str(REPO / "corpus"),
-        PYTHONUNBUFFERED="1",
+        os.environ, POLICY_SEARCH_INDEX=str(index), POLICY_SEARCH_CORPUS=str(corpus), PYTHONUNBUFFERED="1"
     )
+    env.update(env_extra)
     with open(log_path, "w", encoding="utf-8") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), *STREAMLIT_ARGS],
@@ -125,7 +125,6 @@ def app_url(seed_index_e5: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             if time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not answer within {START_TIMEOUT} s:\n{_log_tail(log_path)}")
             time.sleep(0.2)  # polling interval, not a wait for the page
-        os.environ["_POLICY_SEARCH_E2E_LOG"] = str(log_path)
         yield url
     finally:
         if proc.poll() is None:
@@ -135,6 +134,14 @@ def app_url(seed_index_e5: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app_url(seed_index_e5: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    with serve_app(seed_index_e5, REPO / "corpus", log_path) as url:
+        os.environ["_POLICY_SEARCH_E2E_LOG"] = str(log_path)
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,28 +3,13 @@ the password the page offers no upload at all."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    REPO,
-    STREAMLIT_ARGS,
-    _free_port,
-    _require_browser,
-    sync_playwright,
-    wait_idle,
-)
+from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, REPO, serve_app, sync_playwright, wait_idle
 from tests.test_app import build_hash_index
 
 pytestmark = pytest.mark.slow
@@ -38,43 +23,12 @@ NEW_PLAN = (
 
 @pytest.fixture(scope="module")
 def admin_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    _require_browser()
     root = tmp_path_factory.mktemp("upload")
     corpus = root / "corpus"
     shutil.copytree(REPO / "corpus", corpus)
     index = build_hash_index(corpus, root / "index")
-    port = _free_port()
-    env = dict(
-        os.environ,
-        POLICY_SEARCH_INDEX=str(index),
-        POLICY_SEARCH_CORPUS=str(corpus),
-        POLICY_SEARCH_ADMIN_PASSWORD=PASSWORD,
-        PYTHONUNBUFFERED="1",
-    )
-    log = open(root / "streamlit.log", "w", encoding="utf-8")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), *STREAMLIT_ARGS],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.2)  # polling interval
+    with serve_app(index, corpus, root / "streamlit.log", POLICY_SEARCH_ADMIN_PASSWORD=PASSWORD) as url:
         yield url, corpus
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-        log.close()
 
 
 def test_upload_as_administrator_then_search_finds_it(admin_app, tmp_path: Path) -> None:
