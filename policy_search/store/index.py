@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ingest.corpus import corpus_files, load_corpus
+from ..ingest.corpus import Corpus, corpus_files, load_corpus
 from ..ingest.metadata import CATALOG_NAME
 from ..ingest.version import ingest_version
 from ..records import Chunk, Skipped
@@ -100,6 +101,22 @@ def contextual_text(chunk: Chunk) -> str:
     """
     header = " · ".join(p for p in (" › ".join(chunk.section), chunk.title) if p)
     return f"{header}\n{chunk.text}" if header else chunk.text
+
+
+def manifest_documents(corpus: Corpus) -> list[dict[str, Any]]:
+    """The manifest's row per document (id, path, title, fingerprint, chunk count), counted in
+    one pass over the chunks; every backend's build writes the same rows."""
+    counts = Counter(c.doc_id for c in corpus.chunks)
+    return [
+        {
+            "doc_id": d.doc_id,
+            "path": d.path,
+            "title": d.title,
+            "fingerprint": d.fingerprint,
+            "chunks": counts[d.doc_id],
+        }
+        for d in corpus.documents
+    ]
 
 
 def text_key(encoder_name: str, text: str) -> str:
@@ -232,16 +249,7 @@ def build_index(
             "tokenizer": {"name": "jieba", "dictionary": dictionary_fingerprint()},
             "corpus_dir": str(corpus_dir),
             "corpus_fingerprint": corpus_fingerprint(corpus_dir),
-            "documents": [
-                {
-                    "doc_id": d.doc_id,
-                    "path": d.path,
-                    "title": d.title,
-                    "fingerprint": d.fingerprint,
-                    "chunks": len(corpus.chunks_of(d.doc_id)),
-                }
-                for d in corpus.documents
-            ],
+            "documents": manifest_documents(corpus),
             "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
             "counts": {"documents": report.documents, "chunks": report.chunks},
             "dense_index": "flat-ip" if len(chunks) <= settings.exact_max_vectors else "hnsw",

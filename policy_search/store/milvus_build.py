@@ -18,7 +18,15 @@ from ..ingest.version import ingest_version
 from ..records import Chunk
 from ..search.relevance import TermStats, load_term_stats
 from ..settings import Settings
-from .index import BuildReport, EmptyCorpus, contextual_text, corpus_fingerprint, open_index, text_key
+from .index import (
+    BuildReport,
+    EmptyCorpus,
+    contextual_text,
+    corpus_fingerprint,
+    manifest_documents,
+    open_index,
+    text_key,
+)
 from .milvus import META_SUFFIX, PIECE, MilvusBackend, MilvusTarget, _seqs, chunk_row, connect, iterate
 from .vectors import Progress, cached_vectors
 
@@ -168,16 +176,7 @@ def build_milvus(
     tokens = [Tokenizer().tokenize(t) for t in texts]
     client = connect(target)
     upserted, deleted = sync(client, target, chunks, vectors, tokens, settings)
-    documents = [
-        {
-            "doc_id": d.doc_id,
-            "path": d.path,
-            "title": d.title,
-            "fingerprint": d.fingerprint,
-            "chunks": len(corpus.chunks_of(d.doc_id)),
-        }
-        for d in corpus.documents
-    ]
+    documents = manifest_documents(corpus)
     manifest = _manifest(settings, encoder.name, encoder.dim, corpus_dir, documents, _dense_kind(target))
     write_meta(client, target, {"manifest": manifest, "terms": TermStats.from_tokens(tokens).to_dict()})
     report.documents, report.chunks = len(corpus.documents), len(chunks)
