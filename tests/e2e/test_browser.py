@@ -218,14 +218,14 @@ def test_search_in_a_real_browser(app_url: str, page: Page, tmp_path: Path) -> N
     panel.wait_for()
     assert "回答" in panel.inner_text()
     jump = page.locator(".ps-answer a.ps-jump").first
-    if jump.count():
-        target = jump.get_attribute("href")
-        jump.click()
-        page.wait_for_function(
-            "(sel) => { const r = document.querySelector(sel).getBoundingClientRect();"
-            " return r.top >= -5 && r.top < window.innerHeight; }",
-            arg=target,
-        )
+    assert jump.count() == 1, "the first answer item links to its card"
+    target = jump.get_attribute("href")
+    jump.click()
+    page.wait_for_function(
+        "(sel) => { const r = document.querySelector(sel).getBoundingClientRect();"
+        " return r.top >= -5 && r.top < window.innerHeight; }",
+        arg=target,
+    )
 
     # CSV download: BOM, opens with the csv module, one row per card
     with page.expect_download() as download_info:
