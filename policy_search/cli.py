@@ -385,7 +385,7 @@ def build_parser(prog: str = "policy-search") -> argparse.ArgumentParser:
     chunks.add_argument("--json", action="store_true", help="one JSON object per chunk")
     chunks.set_defaults(func=cmd_chunks)
 
-    search = sub.add_parser("search", help="search the index (run `python embed.py` first)")
+    search = sub.add_parser("search", help="search the index (run `policy-search build` first)")
     search.add_argument("query", nargs="*", help="the question or keywords")
     search.add_argument("--queries", help="a file with one query per line")
     search.add_argument("--index", default="index")

@@ -169,7 +169,7 @@ class SearchEngine:
         loaded = getattr(backend, "loaded", None)
         engine = cls(loaded, encoder, Tokenizer(), settings, backend=backend)
         corpus = Path(corpus_dir if corpus_dir is not None else info.manifest.get("corpus_dir", "corpus"))
-        rebuild = getattr(backend, "rebuild_command", "python embed.py")
+        rebuild = getattr(backend, "rebuild_command", "policy-search build")
         engine.stale_reason = stale_reason(info.manifest, corpus, rebuild)
         engine.stale = bool(engine.stale_reason)
         return engine

@@ -309,7 +309,7 @@ def current_version(index_dir: str | Path) -> Path | None:
 def read_manifest(index_dir: str | Path) -> dict[str, Any]:
     """The live manifest; raises ``IndexNotReady`` naming the missing or damaged file."""
     version = current_version(index_dir)
-    hint = "run `python embed.py` to build it"
+    hint = "run `policy-search build` to build it"
     if version is None or not version.is_dir():
         raise IndexNotReady(f"{index_dir}: no search index found; {hint}")
     path = version / MANIFEST
@@ -343,7 +343,7 @@ def open_index(index_dir: str | Path) -> LoadedIndex:
     manifest = read_manifest(index_dir)
     version = current_version(index_dir)
     assert version is not None
-    hint = "run `python embed.py` to rebuild it"
+    hint = "run `policy-search build` to rebuild it"
     chunks_path = version / CHUNKS
     try:
         with open(chunks_path, encoding="utf-8") as fh:
