@@ -135,7 +135,7 @@ def test_stale_index_is_flagged(small_corpus: Path, tmp_path: Path):
 
 
 def test_missing_index_is_one_clear_error(tmp_path: Path):
-    with pytest.raises(IndexNotReady, match=r"no search index found; run `python embed\.py`"):
+    with pytest.raises(IndexNotReady, match=r"no search index found; run `policy-search build`"):
         SearchEngine.load(tmp_path / "nowhere")
 
 
