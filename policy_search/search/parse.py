@@ -96,6 +96,21 @@ class ParsedQuery:
     def names_anything(self) -> bool:
         return bool(self.regions or self.years or self.units)
 
+    def distinct_regions(self) -> tuple[tuple[str, str], ...]:
+        """The recognised regions less those named only through a wider one: 天津 names
+        天津市, and 天津市红桥区 only when the query also says 红桥."""
+        named = [r for r, _ in self.regions]
+
+        def implied(region: str) -> bool:
+            for wider in named:
+                if wider != region and wider in region:
+                    own = region_aliases(region) - region_aliases(wider)
+                    if not any(a in self.expanded for a in own):
+                        return True
+            return False
+
+        return tuple((r, alias) for r, alias in self.regions if not implied(r))
+
     def __str__(self) -> str:
         return self.cleaned
 
