@@ -2,7 +2,9 @@
 
 ``SearchEngine.load("index")`` opens an index folder (``SearchEngine.open(backend)`` any
 backend of ``store.backend``, e.g. Milvus) with the settings and encoder it was built with;
-``engine.search(query, k, mode, filters)`` returns ranked ``Hit``s.
+``engine.search(query, k, mode, filters)`` returns ranked ``Hit``s. ``engine.parse(text)`` makes
+the ``ParsedQuery`` (``parse.py``) that search, answers and the page share; ``search`` takes the
+record or the text (then parses it itself).
 
 Fusion (chosen by measurement on eval/ dev queries, see README): both retrievers propose
 ``candidates`` chunks each; every candidate gets both its exact cosine and its BM25 score,
