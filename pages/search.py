@@ -188,7 +188,7 @@ for note in outcome.notes:
 recognised = ui.name_filters(parsed, state, options)
 if recognised:  # what the query names, each one click from being a filter
     with st.container(horizontal=True, vertical_alignment="center", key="recognised"):
-        st.caption("检索词中识别到：")
+        st.caption("检索词中识别到：", width="content")
         for name in recognised:
             st.button(
                 name.label,
