@@ -51,9 +51,14 @@ def use_example() -> None:
 
 
 def clear_filters() -> None:
-    defaults = widget_values(ui.SearchState())
+    set_filters(ui.SearchState())
+
+
+def set_filters(target: ui.SearchState) -> None:
+    """Put ``target``'s filters in the widgets; this run then writes them to the URL."""
+    values = widget_values(target)
     for name in FILTER_KEYS:
-        st.session_state[name] = defaults[name]
+        st.session_state[name] = values[name]
 
 
 # --- header and search box
@@ -164,8 +169,9 @@ if ui.active_filters(filters):
     with summary:
         st.button("清除全部筛选", on_click=clear_filters, key="clear_filters", width="stretch")
 
-# --- results
-if not ui.clean_query(state.query):
+# --- results: the query is parsed once, and the record serves search, answer and export
+parsed = shared.parse(engine, key, state.query)
+if not parsed.cleaned:
     st.info("输入问题或关键词开始检索，或点上方的示例。检索结果会列出规划、章节、责任单位、量化目标和原文。")
     with st.container(border=True):
         st.markdown(
@@ -176,13 +182,28 @@ if not ui.clean_query(state.query):
         )
     st.stop()
 
-outcome = ui.run_search(search, state)
+outcome = ui.run_search(search, state, parsed)
 for note in outcome.notes:
     st.caption(f"⚠️ {note}")
+recognised = ui.name_filters(parsed, state, options)
+if recognised:  # what the query names, each one click from being a filter
+    with st.container(horizontal=True, vertical_alignment="center", key="recognised"):
+        st.caption("检索词中识别到：", width="content")
+        for name in recognised:
+            st.button(
+                name.label,
+                key=f"name_{name.kind}_{name.label}",
+                on_click=set_filters,
+                args=(name.state,),
+                disabled=name.active,
+                help="已按此筛选" if name.active else f"只看{name.label}的结果",
+                icon=":material/filter_alt:",
+                type="tertiary",
+            )
 effects = []
 if not outcome.error and ui.active_filters(filters):
     try:
-        effects = ui.filter_effects(search, outcome.query, state.k, state.mode, filters)
+        effects = ui.filter_effects(search, parsed, state.k, state.mode, filters)
     except Exception:  # the counts are a courtesy; never let them break the page
         effects = []
 for effect in effects:
@@ -212,7 +233,7 @@ with head:
 with csv_col:
     st.download_button(
         "下载 CSV",
-        ui.results_csv(hits, outcome.query),
+        ui.results_csv(hits, parsed),
         file_name="policy-search-results.csv",
         mime="text/csv",
         key="dl_csv",
@@ -223,7 +244,7 @@ with csv_col:
 with json_col:
     st.download_button(
         "下载 JSON",
-        ui.results_json(hits, state),
+        ui.results_json(hits, state, parsed=parsed),
         file_name="policy-search-results.json",
         mime="application/json",
         key="dl_json",
@@ -243,7 +264,7 @@ answer_slot = st.container()
 
 def draw_answer() -> None:
     try:
-        result = shared.answer(engine, key, outcome.query, filters)
+        result = shared.answer(engine, key, parsed, filters)
     except Exception:  # the answer panel is a help; the result cards show regardless
         return
     st.html(ui.answer_html(result, rank_of))

@@ -1,8 +1,9 @@
 """Streamlit-free helpers for the page (``app.py``, ``pages/``), one module per idea, re-exported
 here so ``from policy_search import ui; ui.xxx`` keeps working:
 
-- ``state``: the search state and its URL form, filter options, what each filter removed, a
-  search that never raises; ``query_cache``: query vectors shared by all sessions
+- ``state``: the search state and its URL form, filter options, what each filter removed, the
+  names recognised in the query as filters, a search that never raises; ``query_cache``: query
+  vectors shared by all sessions
 - ``render``: highlighting, result cards, citations, context view, answer panel, comparison
 - ``export``: CSV / JSON / citation lines; ``corpus_rows``: the corpus page's table
 - ``messages``: plain-text escaping, display paths, skip reasons in Chinese
@@ -71,6 +72,7 @@ from .state import MODE_LABELS as MODE_LABELS
 from .state import PLACEHOLDER as PLACEHOLDER
 from .state import FilterEffect as FilterEffect
 from .state import FilterOptions as FilterOptions
+from .state import NameFilter as NameFilter
 from .state import SearchFn as SearchFn
 from .state import SearchOutcome as SearchOutcome
 from .state import SearchState as SearchState
@@ -79,6 +81,7 @@ from .state import effect_line as effect_line
 from .state import filter_effects as filter_effects
 from .state import filter_options as filter_options
 from .state import log as log
+from .state import name_filters as name_filters
 from .state import no_hits_message as no_hits_message
 from .state import only_filter as only_filter
 from .state import params_key as params_key

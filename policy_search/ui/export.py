@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ..search.retrieval import Hit, clean_query
+from ..search.parse import ParsedQuery, query_text
+from ..search.retrieval import Hit
 from .messages import _cell
 from .render import citation, export_target_label, section_path, task_title
 from .state import SearchState, state_to_params
@@ -37,8 +38,9 @@ CSV_COLUMNS = (
 )
 
 
-def results_csv(hits: Sequence[Hit], query: str) -> bytes:
+def results_csv(hits: Sequence[Hit], query: str | ParsedQuery) -> bytes:
     """UTF-8 with BOM (Excel then reads the Chinese correctly), one row per result."""
+    query = query_text(query)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -58,16 +60,19 @@ def results_csv(hits: Sequence[Hit], query: str) -> bytes:
             "；".join(export_target_label(t) for t in c.targets),
             c.text,
             citation(c),
-            clean_query(query),
+            query,
             c.chunk_id,
         ]
         writer.writerow([_cell(v) for v in row])
     return buf.getvalue().encode("utf-8-sig")
 
 
-def results_json(hits: Sequence[Hit], state: SearchState, now: datetime | None = None) -> bytes:
-    """The results with the search that produced them (``search --json`` fields plus citation)."""
-    query = clean_query(state.query)
+def results_json(
+    hits: Sequence[Hit], state: SearchState, now: datetime | None = None, parsed: ParsedQuery | None = None
+) -> bytes:
+    """The results with the search that produced them (``search --json`` fields plus citation);
+    ``parsed``: the state's query as the engine parsed it."""
+    query = query_text(parsed or state.query)
     results = []
     for h in hits:
         row = h.to_dict(query)
