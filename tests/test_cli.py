@@ -102,7 +102,9 @@ def test_search_table_filters_and_errors(seed_index_hash: Path, tmp_path: Path):
     assert "no results; try fewer filters" in none.stdout
     missing = run("search", "--index", str(tmp_path / "none"), "专利")
     assert (
-        missing.returncode == 2 and "policy-search build" in missing.stderr and "Traceback" not in missing.stderr
+        missing.returncode == 2
+        and "policy-search build" in missing.stderr
+        and "Traceback" not in missing.stderr
     )
 
 
