@@ -38,7 +38,7 @@ from .query import unit_names
 from .relevance import RelevanceModel, TermStats, model_for
 
 MODES = ("hybrid", "dense", "keyword")
-MAX_QUERY_CHARS = 2000  # longer queries are cut: nothing useful is lost, latency stays bounded
+MAX_QUERY_CHARS = Settings.max_query_chars  # longer queries are cut: latency stays bounded
 __all__ = ["MODES", "Filters", "Hit", "SearchEngine", "clean_query", "period_range"]
 
 
