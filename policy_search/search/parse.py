@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ingest.normalize import normalize_char_width, to_simplified
+from ..settings import Settings
 from .glossary import translate_terms
 from .query import named_units, topic_terms
 
-MAX_QUERY_CHARS = 2000  # longer queries are cut: nothing useful is lost, latency stays bounded
+MAX_QUERY_CHARS = (
+    Settings.max_query_chars
+)  # longer queries are cut: nothing useful is lost, latency stays bounded
 NATIONAL = "全国"  # the region of national plans
 _NATIONAL_RE = re.compile(
     r"国家知识产权局|国家局|国知局|全国|国家(?!级|知识产权(?:试点|示范|战略|培训)|专利)"

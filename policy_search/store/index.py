@@ -251,6 +251,7 @@ def build_index(
             "corpus_fingerprint": corpus_fingerprint(corpus_dir),
             "documents": manifest_documents(corpus),
             "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+            "notes": list(corpus.notes),  # what a limit cut, per file (shown on the corpus page)
             "counts": {"documents": report.documents, "chunks": report.chunks},
             "dense_index": "flat-ip" if len(chunks) <= settings.exact_max_vectors else "hnsw",
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -6,7 +6,7 @@ here so ``from policy_search import ui; ui.xxx`` keeps working:
   vectors shared by all sessions
 - ``render``: highlighting, result cards, citations, context view, answer panel, comparison
 - ``export``: CSV / JSON / citation lines; ``corpus_rows``: the corpus page's table
-- ``messages``: plain-text escaping, display paths, skip reasons in Chinese
+- ``messages``: plain-text escaping, display paths, skip reasons and corpus notes in Chinese
 - ``manage`` and ``catalog_edit``: uploads, deletes and catalog corrections (the 文件与索引 page)
 - ``document_view``: a whole plan with one task marked; ``style.css``: the look (``APP_CSS``)
 
@@ -36,8 +36,10 @@ from .export import results_csv as results_csv
 from .export import results_json as results_json
 from .messages import _cell as _cell
 from .messages import display_path as display_path
+from .messages import limit_lines as limit_lines
 from .messages import markdown_escape as markdown_escape
 from .messages import message as message
+from .messages import note_zh as note_zh
 from .messages import plain_text as plain_text
 from .messages import reason_zh as reason_zh
 from .query_cache import CachedQueryEncoder as CachedQueryEncoder

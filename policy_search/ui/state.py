@@ -13,6 +13,7 @@ from typing import Any
 from ..records import Chunk
 from ..search.parse import ParsedQuery, query_text
 from ..search.retrieval import MAX_QUERY_CHARS, MODES, Filters, Hit, clean_query, period_range
+from ..settings import Settings
 from .messages import markdown_escape, plain_text
 
 log = logging.getLogger("policy_search.ui")
@@ -80,8 +81,8 @@ def _last(value: str | Sequence[str] | None) -> str:
     return value[-1] if value else ""
 
 
-MAX_URL_VALUES = 50  # values per URL filter parameter; more is no real search, only load
-MAX_URL_PARAM_CHARS = 4_000  # characters read of one parameter
+MAX_URL_VALUES = Settings.max_url_values  # per URL filter parameter; more is no real search, only load
+MAX_URL_PARAM_CHARS = Settings.max_url_param_chars  # characters read of one parameter
 
 
 def _all(value: str | Sequence[str] | None) -> tuple[str, ...]:
