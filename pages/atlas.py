@@ -76,19 +76,23 @@ if not rows:
     st.stop()
 
 plans = len({r.doc_id for r in rows})
-head, csv_col = st.columns([6, 1.3], vertical_alignment="center")
-with head:
-    st.markdown(f"**{ui.markdown_escape(state.indicator, 60)}** · {plans} 份规划 · {len(rows)} 项")
-with csv_col:
-    st.download_button(
-        "下载 CSV",
-        atlas_view.rows_csv(rows),
-        file_name="policy-search-targets.csv",
-        mime="text/csv",
-        key="atlas_csv",
-        on_click="ignore",
-        icon=":material/download:",
-        width="stretch",
+with st.container(horizontal=True, vertical_alignment="center", gap="small", key="atlas_head"):
+    st.markdown(
+        f"**{ui.markdown_escape(state.indicator, 60)}** · {plans} 份规划 · {len(rows)} 项", width="stretch"
     )
+    for label, data, name, mime, dl_key in (
+        ("下载 CSV", atlas_view.rows_csv(rows), "csv", "text/csv", "atlas_csv"),
+        ("下载 Excel", atlas_view.rows_xlsx(rows), "xlsx", ui.XLSX_MIME, "atlas_xlsx"),
+    ):
+        st.download_button(
+            label,
+            data,
+            file_name=f"policy-search-targets.{name}",
+            mime=mime,
+            key=dl_key,
+            on_click="ignore",
+            icon=":material/download:",
+            width="content",
+        )
 st.altair_chart(atlas_view.chart(rows), width="stretch", key="atlas_chart")
 st.html(atlas_view.table_html(rows))

@@ -113,7 +113,7 @@ def test_query_renders_cards_with_plan_and_section(app):
     assert len(contexts) == 10 and all("ps-context-hit" in c for c in contexts)
     citations = [c.value for c in at.code if c.value.startswith("《")]
     assert len(citations) >= 10
-    assert [b.label for b in at.get("download_button")] == ["下载 CSV", "下载 JSON"]
+    assert [b.label for b in at.get("download_button")] == ["下载 CSV", "下载 Excel", "下载 JSON"]
 
 
 def test_real_search_puts_pledge_financing_tasks_first(make_app, seed_index_e5):

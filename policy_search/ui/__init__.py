@@ -4,7 +4,7 @@ here so ``from policy_search import ui; ui.xxx`` keeps working:
 - ``state``: the search state and its URL form, filter options, what each filter removed, a
   search that never raises; ``query_cache``: query vectors shared by all sessions
 - ``render``: highlighting, result cards, citations, context view, answer panel, comparison
-- ``export``: CSV / JSON / citation lines; ``corpus_rows``: the corpus page's table
+- ``export``: CSV / .xlsx / JSON / citation lines; ``corpus_rows``: the corpus page's table
 - ``messages``: plain-text escaping, display paths, skip reasons in Chinese
 - ``manage`` and ``catalog_edit``: uploads, deletes and catalog corrections (the 文件与索引 page)
 - ``document_view``: a whole plan with one task marked; ``style.css``: the look (``APP_CSS``)
@@ -30,9 +30,14 @@ from .corpus_rows import provenance_html as provenance_html
 from .corpus_rows import provenance_rows as provenance_rows
 from .document_view import document_html as document_html
 from .export import CSV_COLUMNS as CSV_COLUMNS
+from .export import XLSX_MIME as XLSX_MIME
 from .export import citations_text as citations_text
 from .export import results_csv as results_csv
 from .export import results_json as results_json
+from .export import results_rows as results_rows
+from .export import results_xlsx as results_xlsx
+from .export import table_csv as table_csv
+from .export import table_xlsx as table_xlsx
 from .messages import _cell as _cell
 from .messages import display_path as display_path
 from .messages import markdown_escape as markdown_escape

@@ -34,6 +34,14 @@ CLIPPED = """(sel) => {
     if (side && side.getBoundingClientRect().right <= 1) continue;  // the sidebar is folded away
     const text = (el.innerText || '').trim().slice(0, 30);
     if (r.left < -1 || r.right > vw + 1) out.push(`off screen: ${text} ${r.left}-${r.right} of ${vw}`);
+    // past the edge of its column, or of the main area or sidebar it belongs to
+    const box = el.parentElement.closest(
+      '[data-testid="stColumn"], [data-testid="stMainBlockContainer"], [data-testid="stSidebarUserContent"]');
+    if (box) {
+      const b = box.getBoundingClientRect();
+      if (r.left < b.left - 1 || r.right > b.right + 1)
+        out.push(`past its container: ${text} ${r.left}-${r.right} of ${b.left}-${b.right}`);
+    }
     for (const t of [el, ...el.querySelectorAll('p, span, div, input')]) {
       if (t.scrollWidth > t.clientWidth + 1 && getComputedStyle(t).overflow !== 'visible')
         { out.push(`clipped: ${text} (${t.scrollWidth} > ${t.clientWidth})`); break; }
@@ -42,7 +50,7 @@ CLIPPED = """(sel) => {
   }
   return out;
 }"""
-ALLOWED_LATIN = {"CSV", "JSON", "hash", "plan"}
+ALLOWED_LATIN = {"CSV", "JSON", "Excel", "hash", "plan"}
 
 
 def open_page(browser, app_url: str, width: int, height: int, path: str = ""):
