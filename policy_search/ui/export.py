@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from ..search.retrieval import Hit, clean_query
+from .corpus_rows import page_timezone
 from .messages import _cell
 from .render import citation, export_target_label, section_path, task_title
 from .state import SearchState, state_to_params
@@ -126,7 +127,7 @@ def results_json(hits: Sequence[Hit], state: SearchState, now: datetime | None =
         "mode": state.mode,
         "k": state.k,
         "filters": filters,
-        "exported_at": (now or datetime.now()).isoformat(timespec="seconds"),
+        "exported_at": (now or datetime.now(page_timezone()[0])).isoformat(timespec="seconds"),
         "count": len(results),
         "results": results,
     }
