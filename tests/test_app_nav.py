@@ -38,7 +38,7 @@ def test_card_links_to_the_whole_document_with_the_task_marked_and_the_original(
     card = next(e.proto.body for e in at.get("html") if 'class="ps-card"' in e.proto.body)
     link = re.search(r'href="document\?([^"]+)"', card).group(1).replace("&amp;", "&")
     params = dict(p.split("=", 1) for p in link.split("&"))
-    at.switch_page("pages/document.py")
+    at.switch_page("app_pages/document.py")
     for k, v in params.items():
         from urllib.parse import unquote_plus
 

@@ -43,7 +43,7 @@ def test_comparison_heading_is_the_same_on_page_and_cli(seed_index_hash, capsys)
     assert main(["answer", "专利申请量目标", "--index", str(seed_index_hash)]) == 0
     out = capsys.readouterr().out
     assert "各规划对比" in out and "各计划对比" not in out
-    page = (REPO / "pages" / "search.py").read_text(encoding="utf-8")
+    page = (REPO / "app_pages" / "search.py").read_text(encoding="utf-8")
     assert "各规划对比" in page and "各计划对比" not in page
 
 

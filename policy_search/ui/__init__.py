@@ -1,4 +1,4 @@
-"""Streamlit-free helpers for the page (``app.py``, ``pages/``), one module per idea, re-exported
+"""Streamlit-free helpers for the page (``app.py``, ``app_pages/``), one module per idea, re-exported
 here so ``from policy_search import ui; ui.xxx`` keeps working:
 
 - ``state``: the search state and its URL form, filter options, what each filter removed, a
@@ -7,7 +7,8 @@ here so ``from policy_search import ui; ui.xxx`` keeps working:
 - ``export``: CSV / .xlsx / JSON / citation lines; ``corpus_rows``: the corpus page's table
 - ``messages``: plain-text escaping, display paths, skip reasons in Chinese
 - ``manage`` and ``catalog_edit``: uploads, deletes and catalog corrections (the 文件与索引 page)
-- ``document_view``: a whole plan with one task marked; ``style.css``: the look (``APP_CSS``)
+- ``document_view``: a whole plan with one task marked; ``style.css``: the look (``APP_CSS``);
+  ``aria_zh.js``: Streamlit's English screen-reader labels put in Chinese (``APP_JS``)
 
 Safety rule: every piece of corpus or user text goes through ``html.escape`` before any
 markup is added; markup is only ever produced by these modules.
@@ -94,4 +95,6 @@ from .state import state_from_params as state_from_params
 from .state import state_to_params as state_to_params
 from .state import without_filter as without_filter
 
+# Chinese accessibility labels for Streamlit's own controls (st.html(APP_JS, unsafe_allow_javascript=True))
+APP_JS = "<script>\n" + (Path(__file__).with_name("aria_zh.js")).read_text(encoding="utf-8") + "</script>\n"
 APP_CSS = "<style>\n" + (Path(__file__).with_name("style.css")).read_text(encoding="utf-8") + "</style>\n"

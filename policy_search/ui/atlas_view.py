@@ -1,4 +1,4 @@
-"""Pure helpers for the 指标对比 page (``pages/atlas.py``): no Streamlit import here.
+"""Pure helpers for the 指标对比 page (``app_pages/atlas.py``): no Streamlit import here.
 
 The page state and its URL form, the indicator choices with counts, the comparison table
 (HTML, every piece of corpus text escaped), the Altair chart, CSV export and the link from a
@@ -225,7 +225,9 @@ def chart(rows: Sequence[TargetRow]) -> Any:
                 *("数值:Q", "单位:N", "期限:N", "类型:N"),
             ],
         )
-        .properties(height=320)
+        .properties(height=320, description=f"{y_title}按地区的散点图，共 {len(rows)} 项目标")
+        # Vega's generated screen-reader texts are English; the description above says it in Chinese
+        .configure(aria=False)
     )
 
 

@@ -59,10 +59,12 @@ def test_searches_during_upload_and_rebuild_use_previous_index_then_switch(busy_
             visitor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
             for pg in (admin, visitor):
                 pg.set_default_timeout(90_000)
+            # the corpus page by its address is the fresh server's first request: with the app's menu
+            admin.goto(f"{url}/corpus")
+            admin.locator('[data-testid="stSidebarNav"]').get_by_text("政策检索").wait_for()
             before = search_once(visitor, url)
             assert not before[2], "the new plan is found before it was uploaded"
 
-            admin.goto(f"{url}/corpus")
             admin.get_by_label("管理员密码").fill(PASSWORD)
             admin.get_by_role("button", name="登录管理").click()
             admin.locator('input[type="file"]').set_input_files(str(plan))

@@ -113,16 +113,35 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
+# what screen readers say and inputs show: Streamlit's own labels are English unless replaced
+LABELS = """() => {
+  const out = [];
+  const names = ['aria-label', 'aria-roledescription', 'aria-description', 'title', 'placeholder', 'alt'];
+  for (const el of document.body.querySelectorAll(names.map(a => `[${a}]`).join(', '))) {
+    if (el.closest('[data-testid="stIconMaterial"]')) continue;
+    for (const a of names) if (el.hasAttribute(a)) out.push(el.getAttribute(a));
+  }
+  return out.join("\\n");
+}"""
+
+
 def test_no_english_words_on_the_pages(browser, app_url: str) -> None:
-    context, page = open_page(browser, app_url, 1440, 900, f"?q={urllib.parse.quote(QUERY)}")
+    atlas = urllib.parse.quote("专利申请量")
+    visits = [
+        (f"?q={urllib.parse.quote(QUERY)}", "() => document.querySelectorAll('.ps-card').length >= 3"),
+        ("corpus", "() => document.querySelector('.ps-docs')"),
+        (f"atlas?indicator={atlas}", "() => document.querySelector('.ps-atlas')"),
+        ("document?plan=tianjin-2013", "() => document.querySelector('.ps-document')"),
+    ]
+    context, page = open_page(browser, app_url, 1440, 900)
+    texts = []
     try:
-        page.wait_for_function("() => document.querySelectorAll('.ps-card').length >= 3")
-        wait_idle(page)
-        texts = [page.evaluate(VISIBLE_TEXT)]
-        page.goto(f"{app_url}/corpus")
-        page.wait_for_selector(".ps-docs")
-        wait_idle(page)
-        texts.append(page.evaluate(VISIBLE_TEXT))
+        for path, ready in visits:
+            page.goto(f"{app_url}/{path}")
+            page.wait_for_function(ready)
+            wait_idle(page)
+            page.wait_for_timeout(500)  # the label script runs as elements arrive
+            texts += [page.evaluate(VISIBLE_TEXT), page.evaluate(LABELS)]
     finally:
         context.close()
     # words in the plans themselves (e.g. PCT) and file names, ids and settings are data, not wording

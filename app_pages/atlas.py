@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import shared
+from app_pages import shared
 from policy_search import atlas, ui
 from policy_search.ui import atlas_view
 
