@@ -42,6 +42,9 @@
     "Show data": "查看数据",
     "Vega visualization": "图表",
     "visualization": "图表",
+    "axis": "坐标轴",
+    "legend": "图例",
+    "point": "点",
   };
   const PATTERNS = [
     [/^Help for (.+)$/, "$1：说明"],
@@ -49,6 +52,7 @@
     [/^(.+) — end$/, "$1（止）"],
     [/^Remove (.+)$/, "移除 $1"],
     [/^Delete (.+)$/, "删除 $1"],
+    [/^\w+ mark container$/, "图形组"],
   ];
   const ATTRS = ["aria-label", "aria-roledescription", "title", "placeholder", "alt"];
   const zh = (value) => {

@@ -50,7 +50,19 @@ CLIPPED = """(sel) => {
   }
   return out;
 }"""
-ALLOWED_LATIN = {"CSV", "JSON", "Excel", "hash", "plan"}
+ALLOWED_LATIN = {
+    "CSV",
+    "JSON",
+    "Excel",
+    "PNG",
+    "SVG",
+    "TXT",
+    "PDF",
+    "DOCX",
+    "HTML",
+    "hash",
+    "plan",
+}  # formats
 
 
 def open_page(browser, app_url: str, width: int, height: int, path: str = ""):
@@ -131,7 +143,7 @@ def test_no_english_words_on_the_pages(browser, app_url: str) -> None:
         (f"?q={urllib.parse.quote(QUERY)}", "() => document.querySelectorAll('.ps-card').length >= 3"),
         ("corpus", "() => document.querySelector('.ps-docs')"),
         (f"atlas?indicator={atlas}", "() => document.querySelector('.ps-atlas')"),
-        ("document?plan=tianjin-2013", "() => document.querySelector('.ps-document')"),
+        ("document?doc=tianjin-2013", "() => document.querySelector('.ps-document')"),
     ]
     context, page = open_page(browser, app_url, 1440, 900)
     texts = []
