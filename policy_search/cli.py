@@ -267,7 +267,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
         if item.targets:
             print("    目标：" + "；".join(f"{t.indicator} {t.text}" for t in item.targets))
     if len(result.comparison) > 1:
-        print("\n各计划对比：")
+        print("\n各规划对比：")
         for row in result.comparison:
             targets = "、".join(t.text for t in row.targets) or "—"
             print(f"  {row.plan_title}（{row.period}）  {row.title}  目标：{targets}  [{row.chunk_id}]")

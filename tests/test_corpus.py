@@ -186,7 +186,7 @@ def test_the_corpus_page_shows_the_notes_in_chinese_and_the_active_limits(tmp_pa
     monkeypatch.setenv("POLICY_SEARCH_INDEX", str(tmp_path / "index"))
     monkeypatch.setenv("POLICY_SEARCH_CORPUS", str(tmp_path / "corpus"))
     at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/corpus.py").run()
+    at.switch_page("app_pages/corpus.py").run()
     assert not at.exception
     shown = [t.value for t in at.text]
     for chinese in LIMIT_NOTES.values():

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -238,6 +239,16 @@ def test_search_in_a_real_browser(app_url: str, page: Page, tmp_path: Path) -> N
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == len(before)
     assert rows[0]["规划"] == before[0]["plan"] and rows[0]["排名"] == "1"
+
+    # .xlsx download: opens with openpyxl and holds the CSV's rows
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载 Excel").click()
+    saved = tmp_path / "results.xlsx"
+    download_info.value.save_as(saved)
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(saved).active
+    cells = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells == list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
     # region filter in the sidebar narrows the cards to that region
     region = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first

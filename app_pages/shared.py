@@ -215,7 +215,9 @@ def get_engine(required: bool = True) -> SearchEngine | None:
         if corpus.is_dir() and corpus_is_empty(corpus):
             st.warning(ui.message(EMPTY_CORPUS.format(folder=ui.display_path(corpus), skipped="")))
             if required:
-                st.page_link("pages/corpus.py", label="去「文件与索引」页上传文件", icon=":material/upload:")
+                st.page_link(
+                    "app_pages/corpus.py", label="去「文件与索引」页上传文件", icon=":material/upload:"
+                )
                 st.stop()
             return None
         if not corpus.is_dir():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import admin, shared
+from app_pages import admin, shared
 from policy_search import ui
 
 corpus = shared.corpus_dir()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import shared
+from app_pages import shared
 from policy_search import ui
 
 engine = shared.get_engine()
@@ -223,35 +223,31 @@ if not outcome.hits:
 
 hits = outcome.hits
 common = shared.common_terms(engine, key, tuple(sorted({t for h in hits for t in h.matched_terms})))
-head, csv_col, json_col = st.columns([5, 1.6, 1.6], vertical_alignment="center")
-with head:
+# the heading and the three downloads share one row; the buttons wrap below it when narrow
+with st.container(horizontal=True, vertical_alignment="center", gap="small", key="results_head"):
     mode_label = ui.MODE_LABELS.get(state.mode, state.mode)
     if ui.nothing_relevant(hits):
-        st.markdown(f"**{ui.NOTHING_RELEVANT}** · 以下 {len(hits)} 条为弱相关结果 · {mode_label}检索")
+        heading = f"**{ui.NOTHING_RELEVANT}** · 以下 {len(hits)} 条为弱相关结果 · {mode_label}检索"
     else:
-        st.markdown(f"**找到 {len(hits)} 条结果** · {mode_label}检索")
-with csv_col:
-    st.download_button(
-        "下载 CSV",
-        ui.results_csv(hits, parsed),
-        file_name="policy-search-results.csv",
-        mime="text/csv",
-        key="dl_csv",
-        on_click="ignore",
-        icon=":material/download:",
-        width="stretch",
-    )
-with json_col:
-    st.download_button(
-        "下载 JSON",
-        ui.results_json(hits, state, parsed=parsed),
-        file_name="policy-search-results.json",
-        mime="application/json",
-        key="dl_json",
-        on_click="ignore",
-        icon=":material/download:",
-        width="stretch",
-    )
+        heading = f"**找到 {len(hits)} 条结果** · {mode_label}检索"
+    st.markdown(heading, width="stretch")
+    # the buttons stay together: the group moves below the heading when the row is too narrow
+    with st.container(horizontal=True, width="content", gap="small", key="downloads"):
+        for label, data, name, mime, dl_key in (
+            ("下载 CSV", ui.results_csv(hits, parsed), "csv", "text/csv", "dl_csv"),
+            ("下载 Excel", ui.results_xlsx(hits, parsed), "xlsx", ui.XLSX_MIME, "dl_xlsx"),
+            ("下载 JSON", ui.results_json(hits, state, parsed=parsed), "json", "application/json", "dl_json"),
+        ):
+            st.download_button(
+                label,
+                data,
+                file_name=f"policy-search-results.{name}",
+                mime=mime,
+                key=dl_key,
+                on_click="ignore",
+                icon=":material/download:",
+                width="content",
+            )
 
 if ui.nothing_relevant(hits):
     st.warning(f"{ui.NOTHING_RELEVANT}：语料中没有与这个检索明显相关的条目，下面是最接近的弱相关结果。")
