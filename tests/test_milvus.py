@@ -241,3 +241,76 @@ def test_unreachable_server_is_one_clear_error():
 
     with pytest.raises(IndexNotReady, match=r"127\.0\.0\.1:.*cannot connect to Milvus"):
         MilvusBackend.open(MilvusTarget(f"http://127.0.0.1:{_free_port()}", collection="x"))
+
+
+@pytest.mark.slow
+def test_eval_run_takes_the_backend_options(tmp_path: Path):
+    """eval/run.py on a milvus-lite collection scores exactly as on the embedded index of the same corpus."""
+    from policy_search.store.index import build_index
+
+    corpus = _small_corpus(tmp_path)
+    settings = Settings(encoder="hash")
+    target = MilvusTarget(str(tmp_path / "eval.db"), collection="evalrun")
+    build = subprocess.run(  # another process: a milvus-lite file is locked by the process that opens it
+        [
+            sys.executable,
+            "-m",
+            "policy_search",
+            "build",
+            "--backend",
+            "milvus",
+            "--milvus-uri",
+            target.uri,
+            "--collection",
+            "evalrun",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(tmp_path / "cache"),
+            "--encoder",
+            "hash",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    build_index(corpus, tmp_path / "index", settings, encoder=HashEncoder())
+    summaries = {}
+    for name, opts in {
+        "milvus": ["--backend", "milvus", "--milvus-uri", target.uri, "--collection", "evalrun"],
+        "embedded": ["--index", str(tmp_path / "index")],
+    }.items():
+        reports = tmp_path / f"reports-{name}"
+        run = subprocess.run(
+            [sys.executable, "eval/run.py", *opts, "--modes", "keyword,hybrid", "--reports", str(reports)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        summaries[name] = json.loads((reports / "summary.json").read_text(encoding="utf-8"))
+    assert set(summaries["milvus"]) == {"keyword", "hybrid"}
+    assert summaries["milvus"]["hybrid"]["test"]["nDCG@10"] > 0
+    assert summaries["milvus"] == summaries["embedded"]
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "eval/run.py",
+            "--backend",
+            "milvus",
+            "--milvus-uri",
+            target.uri,
+            "--collection",
+            "x",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert bad.returncode != 0 and bad.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert "Traceback" not in bad.stderr

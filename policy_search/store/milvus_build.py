@@ -123,7 +123,13 @@ def sync(
 
 
 def _manifest(
-    settings: Settings, encoder_name: str, dim: int, corpus_dir: Any, documents: list[dict], dense_kind: str
+    settings: Settings,
+    encoder_name: str,
+    dim: int,
+    corpus_dir: Any,
+    documents: list[dict],
+    dense_kind: str,
+    n_chunks: int,
 ) -> dict:
     from .analysis import dictionary_fingerprint
 
@@ -137,6 +143,7 @@ def _manifest(
         "corpus_dir": str(corpus_dir),
         "corpus_fingerprint": corpus_fingerprint(corpus_dir),
         "documents": documents,
+        "counts": {"documents": len(documents), "chunks": n_chunks},
         "dense_index": dense_kind,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -177,7 +184,9 @@ def build_milvus(
     client = connect(target)
     upserted, deleted = sync(client, target, chunks, vectors, tokens, settings)
     documents = manifest_documents(corpus)
-    manifest = _manifest(settings, encoder.name, encoder.dim, corpus_dir, documents, _dense_kind(target))
+    manifest = _manifest(
+        settings, encoder.name, encoder.dim, corpus_dir, documents, _dense_kind(target), len(chunks)
+    )
     write_meta(client, target, {"manifest": manifest, "terms": TermStats.from_tokens(tokens).to_dict()})
     report.documents, report.chunks = len(corpus.documents), len(chunks)
     report.notes.append(f"milvus: upserted {upserted} chunks, deleted {deleted}")
