@@ -161,7 +161,7 @@ def main() -> None:
             f"On disk per chunk ({n} chunks, dim {encoder.dim}): embedded version folder "
             f"{emb_bytes / n / 1024:.1f} KiB (vectors, BM25, chunks, sentences), milvus-lite data folder "
             f"{mil_bytes / n / 1024:.1f} KiB (vectors, tokens, sparse BM25 vectors, chunk JSON, scalar "
-            "columns; milvus-lite's own files, not a server's segment layout).",
+            "columns, answer-sentence collection; milvus-lite's own files, not a server's segment layout).",
         ]
     suffix = "" if args.encoder == Settings().encoder else f"_{args.encoder}"
     out = EVAL_DIR / "reports" / f"milvus_parity{suffix}.md"
