@@ -175,7 +175,11 @@ class SearchEngine:
         """Answer sentences of every chunk with their vectors (stored at build time)."""
         if self._sentences is None:
             path = self.backend.info.path
-            stored = SentenceStore.load(path, len(self.chunks)) if isinstance(path, Path) else None
+            opener = getattr(self.backend, "sentence_store", None)  # Milvus: a companion collection
+            if opener is not None:
+                stored = opener()
+            else:
+                stored = SentenceStore.load(path, len(self.chunks)) if isinstance(path, Path) else None
             self._sentences = stored or SentenceStore.from_chunks(self.chunks)
         return self._sentences
 
