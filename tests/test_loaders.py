@@ -383,6 +383,8 @@ def test_join_wrapped_lines_recovers_real_paragraphs() -> None:
     assert recovered >= 0.9 * len(paragraphs)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(120)
 def test_deeply_nested_headers_and_wide_tables_read_in_linear_time():
     # before: 68 KB of nested <header> took 6.7 s and 100k cells in one row 52 s (quadratic)
     nested = (
