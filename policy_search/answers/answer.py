@@ -33,6 +33,7 @@ from ..search.query import topic_terms
 from ..search.retrieval import Filters, Hit, SearchEngine, clean_query
 from .asks import asked, supplies
 from .comparison import ComparisonRow, compare, record_dict, statement_rows, topic_share
+from .evidence import answer_span
 from .llm import GenerationError, LLMConfig, generate
 
 _NUMBER_QUESTION = re.compile(
@@ -242,12 +243,20 @@ def answer(
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     items: list[AnswerItem] = []
     seen: set[str] = set()
+    quoted: list[tuple[str, int, int]] = []  # spans already answered: a list is quoted once
     for i in order:
         hit, start, end = candidates[i]
         if texts[i] in seen:
             continue
+        # an item of a short list answers with the whole list; a heading sentence with its text
+        start, end = answer_span(hit.chunk.text, start, end)
+        cid = hit.chunk.chunk_id
+        if any(c == cid and s < end and start < e for c, s, e in quoted):
+            continue
         seen.add(texts[i])
-        items.append(_item(hit.chunk, start, end, float(scores[i]), sentence_targets[i]))
+        quoted.append((cid, start, end))
+        targets = sentence_targets[i] if (start, end) == candidates[i][1:] else None
+        items.append(_item(hit.chunk, start, end, float(scores[i]), targets))
         if len(items) >= max_items:
             break
     found = confident and bool(items)
@@ -269,7 +278,9 @@ def answer(
     return result
 
 
-def _item(chunk: Chunk, start: int, end: int, score: float, targets: tuple[Target, ...]) -> AnswerItem:
+def _item(chunk: Chunk, start: int, end: int, score: float, targets: tuple[Target, ...] | None) -> AnswerItem:
+    if targets is None:
+        targets = extract_targets(chunk.text[start:end])
     shifted = tuple(
         Target(t.text, t.value, t.unit, t.comparator, t.indicator, t.deadline, t.start + start, t.end + start)
         for t in targets

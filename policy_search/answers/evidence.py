@@ -17,13 +17,14 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..data import DATA_DIR
-from ..ingest.grammar import ITEM_FAMILIES, match_at
+from ..ingest.grammar import FAMILY, ITEM_FAMILIES, match_at
 from ..ingest.grammar import sentences as split_sentences
 from ..records import Chunk
 
@@ -113,6 +114,138 @@ def statement_spans(chunk: Chunk) -> list[tuple[int, int]]:
         if not fragment_reason(text[start:e], chunk, start > s, last=e >= end, first_line=first_line):
             out.append((s, e))
     return out
+
+
+_COLON = re.compile(r"[：:]\s*")
+MAX_LIST_ITEM_CHARS = 150  # list items this short are answered together, as one list
+MAX_LIST_CHARS = 500  # and the whole list at most this long
+MAX_LEAD_SENTENCE_CHARS = 20  # a clause-less sentence this short that opens a line is a heading
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The whole short list (1. … 2. … 3. …) the statement at ``start``–``end`` is an item of, as
+    one span from its first item to the end of its last; None when it is not in such a list.
+
+    An item runs from its marker to the next item's marker (the last one to its line's end);
+    every item is at most ``MAX_LIST_ITEM_CHARS`` and the list ``MAX_LIST_CHARS`` long, so a
+    list answer such as an account name, bank and number on three lines is returned whole."""
+    # items open a sentence, or follow the colon of a lead-in (须知如下：（1）…； （2）…)
+    starts = [s for s, _ in split_sentences(text)]
+    starts += [c.end() for c in _COLON.finditer(text)]
+    marks = [(s, m) for s in sorted(set(starts)) if (m := match_at(text, s, ITEM_FAMILIES)) is not None]
+    owner = next((k for k in range(len(marks) - 1, -1, -1) if marks[k][0] < end), None)
+    if owner is None:
+        return None
+    family, number = marks[owner][1].family, marks[owner][1].number
+
+    def sibling(k: int, step: int) -> int | None:
+        """The next (step 1) or previous (step -1) item of the same list, if any."""
+        j = k + step
+        while 0 <= j < len(marks):
+            m = marks[j][1]
+            if m.family == family and (m.number == 0 or m.number == marks[k][1].number + step):
+                return j
+            if m.rank <= FAMILY[family].rank:  # a higher heading or a new list ends it
+                return None
+            j += step
+        return None
+
+    first = last = owner
+    while number != 1 and (prev := sibling(first, -1)) is not None:
+        first, number = prev, marks[prev][1].number
+    while (nxt := sibling(last, 1)) is not None:
+        last = nxt
+    if first == last:
+        return None
+    last_end = _line_end(text, marks[last][0])
+    if owner == last:  # the last item runs over several lines up to the statement
+        last_end = max(last_end, _line_end(text, end - 1))
+    bounds = [marks[k][0] for k in range(first, last + 1)] + [last_end]
+    if any(m.family != family for p, m in marks if bounds[0] <= p < last_end):
+        return None  # items with lists of their own are sections, not a short list
+    if any(b - a > MAX_LIST_ITEM_CHARS for a, b in pairwise(bounds)):
+        return None
+    run_end = len(text[: bounds[-1]].rstrip())
+    first_start = min(start, bounds[0])  # a lead-in sentence that opens the list stays with it
+    if run_end - first_start > MAX_LIST_CHARS or run_end < end:
+        return None
+    return first_start, run_end
+
+
+_LABEL_LINE = re.compile(r"\s*[\w\u4e00-\u9fff（）() ]{1,8}[：:]\s*\S")  # 开户名：某某 / 电话：…
+MAX_LABEL_LINE_CHARS = 60  # a label line (开户行：…) is short
+MAX_PARAGRAPH_CHARS = 300  # an answer quotes the whole paragraph of its statement up to this long
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+def label_block(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Consecutive short ``label：value`` lines (开户名 / 开户行 / 账号 on three lines) around the
+    statement, as one span; a line broken inside its label (账 / 号：…) stays with its block."""
+    ls, le = _line_start(text, start), _line_end(text, end)
+    if not _LABEL_LINE.match(text[ls:le]) or le - ls > MAX_LABEL_LINE_CHARS:
+        return None
+    first, last = ls, le
+    while first > 0:
+        prev = _line_start(text, first - 1)
+        line = text[prev : first - 1]
+        if not _LABEL_LINE.match(line) or len(line) > MAX_LABEL_LINE_CHARS:
+            break
+        first = prev
+    while last < len(text):
+        nxt = _line_end(text, last + 1)
+        line = text[last + 1 : nxt]
+        short = len(line.strip()) <= 2 and nxt < len(text)  # 账 / 号：… split over two lines
+        if not (short or _LABEL_LINE.match(line)) or len(line) > MAX_LABEL_LINE_CHARS:
+            break
+        last = nxt
+    if (first, last) == (ls, le) or last - first > MAX_PARAGRAPH_CHARS:
+        return None
+    return first, len(text[:last].rstrip())
+
+
+def paragraph(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whole paragraph (line) of the statement when it is at most ``MAX_PARAGRAPH_CHARS`` long,
+    led by its heading line when one comes right before it (二、加强自我防范 / 开展…工作)."""
+    ls, le = _line_start(text, start), _line_end(text, end)
+    while ls < start and text[ls].isspace():
+        ls += 1
+    le = len(text[:le].rstrip())
+    if ls > 0 and not text[: ls - 1].rstrip().endswith(tuple(_END)) and _line_start(text, ls - 1) > 0:
+        return start, end  # a wrapped line: its paragraph starts on an earlier line
+    if le < len(text.rstrip()) and not text[:le].endswith(tuple(_END)):
+        le = end  # the line is wrapped too: stop at the statement
+    if le - ls > MAX_PARAGRAPH_CHARS:
+        le = end
+    if le - ls > MAX_PARAGRAPH_CHARS:
+        return start, end
+    if ls > 0:
+        hs = _line_start(text, ls - 1)
+        heading = text[hs : ls - 1].strip()
+        ended = heading.endswith(tuple(_END))
+        marked = match_at(heading, 0) is not None
+        short = len(heading) <= MAX_HEADING_CHARS and le - hs <= MAX_PARAGRAPH_CHARS
+        if heading and short and (marked or not ended):
+            ls = hs + text[hs:].index(heading[0])
+    return ls, le
+
+
+def answer_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span an answer item quotes for the statement ``start``–``end`` of ``text``: the whole
+    list when it is one item of a short list; the whole block of short ``label：value`` lines; else
+    its paragraph (with the heading line right above it) when short enough; else the statement."""
+    for whole in (list_run, label_block):
+        span = whole(text, start, end)
+        if span is not None:
+            return span
+    return paragraph(text, start, end)
 
 
 class SentenceStore:
