@@ -178,8 +178,11 @@ def answer(
     rows: list[int] = []
     # a covering notice (关于印发…的通知) restates titles but never answers a question
     answering = [h for h in hits if h.chunk.kind != "notice"] or hits
+    statements: dict[str, list[tuple[int, int]]] = {}
     for hit in answering[:top_chunks]:
-        for row, start, end in statement_rows(engine, hit.chunk):  # whole statements only
+        spans = statement_rows(engine, hit.chunk)  # whole statements only
+        statements[hit.chunk.chunk_id] = [(s, e) for _, s, e in spans]
+        for row, start, end in spans:
             candidates.append((hit, start, end))
             rows.append(row)
     if not candidates:
@@ -249,7 +252,7 @@ def answer(
         if texts[i] in seen:
             continue
         # an item of a short list answers with the whole list; a heading sentence with its text
-        start, end = answer_span(hit.chunk.text, start, end)
+        start, end = answer_span(hit.chunk.text, start, end, statements[hit.chunk.chunk_id])
         cid = hit.chunk.chunk_id
         if any(c == cid and s < end and start < e for c, s, e in quoted):
             continue

@@ -211,41 +211,56 @@ def label_block(text: str, start: int, end: int) -> tuple[int, int] | None:
     return first, len(text[:last].rstrip())
 
 
-def paragraph(text: str, start: int, end: int) -> tuple[int, int]:
-    """The whole paragraph (line) of the statement when it is at most ``MAX_PARAGRAPH_CHARS`` long,
-    led by its heading line when one comes right before it (二、加强自我防范 / 开展…工作)."""
-    ls, le = _line_start(text, start), _line_end(text, end)
-    while ls < start and text[ls].isspace():
-        ls += 1
-    le = len(text[:le].rstrip())
-    if ls > 0 and not text[: ls - 1].rstrip().endswith(tuple(_END)) and _line_start(text, ls - 1) > 0:
-        return start, end  # a wrapped line: its paragraph starts on an earlier line
-    if le < len(text.rstrip()) and not text[:le].endswith(tuple(_END)):
-        le = end  # the line is wrapped too: stop at the statement
-    if le - ls > MAX_PARAGRAPH_CHARS:
-        le = end
-    if le - ls > MAX_PARAGRAPH_CHARS:
+def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """The statement's paragraph: the whole statements next to it on its line (nothing but spaces
+    between them), with a short heading that opens the line (三、文明过节。) or stands on the line
+    right above (二、加强自我防范), at most ``MAX_PARAGRAPH_CHARS`` long; else the statement."""
+    k = next((n for n, (s, _) in enumerate(statements) if s == start), None)
+    if k is None:
         return start, end
+    first = last = k
+    while first > 0 and not text[statements[first - 1][1] : statements[first][0]].strip():
+        first -= 1
+    while last + 1 < len(statements) and not text[statements[last][1] : statements[last + 1][0]].strip():
+        last += 1
+    ps, pe = statements[first][0], statements[last][1]
+    if pe - ps > MAX_PARAGRAPH_CHARS:
+        ps, pe = statements[first][0], end
+        if pe - ps > MAX_PARAGRAPH_CHARS:
+            return start, end
+    ls = _line_start(text, ps)
+    lead = text[ls:ps].strip()
+    if lead and (len(lead) > MAX_HEADING_CHARS or _UNIT_LABEL.search(lead)):
+        return ps, pe
+    if lead:  # 三、文明和谐过节。孝老爱亲…: the line's own heading opens the answer
+        return ls + text[ls:].index(lead[0]), pe
     if ls > 0:
         hs = _line_start(text, ls - 1)
         heading = text[hs : ls - 1].strip()
-        ended = heading.endswith(tuple(_END))
         marked = match_at(heading, 0) is not None
-        short = len(heading) <= MAX_HEADING_CHARS and le - hs <= MAX_PARAGRAPH_CHARS
-        if heading and short and (marked or not ended):
-            ls = hs + text[hs:].index(heading[0])
-    return ls, le
+        short = len(heading) <= MAX_HEADING_CHARS and pe - hs <= MAX_PARAGRAPH_CHARS
+        if (
+            heading
+            and short
+            and (marked or not heading.endswith(tuple(_END)))
+            and not _UNIT_LABEL.search(heading)
+        ):
+            return hs + text[hs:].index(heading[0]), pe
+    return ps, pe
 
 
-def answer_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span an answer item quotes for the statement ``start``–``end`` of ``text``: the whole
-    list when it is one item of a short list; the whole block of short ``label：value`` lines; else
-    its paragraph (with the heading line right above it) when short enough; else the statement."""
+def answer_span(
+    text: str, start: int, end: int, statements: Sequence[tuple[int, int]] = ()
+) -> tuple[int, int]:
+    """The span an answer item quotes for the statement ``start``–``end`` of ``text`` (one of the
+    chunk's ``statements``): the whole list when it is one item of a short list; the whole block of
+    short ``label：value`` lines; else its paragraph of whole statements (with its heading); never
+    with a unit list (（责任单位：…）) inside."""
     for whole in (list_run, label_block):
         span = whole(text, start, end)
-        if span is not None:
+        if span is not None and not _UNIT_LABEL.search(text[span[0] : span[1]]):
             return span
-    return paragraph(text, start, end)
+    return paragraph(text, start, end, statements)
 
 
 class SentenceStore:
