@@ -252,7 +252,9 @@ def answer(
         if texts[i] in seen:
             continue
         # an item of a short list answers with the whole list; a heading sentence with its text
-        start, end = answer_span(hit.chunk.text, start, end, statements[hit.chunk.chunk_id])
+        # a figure, date or contact asked for is quoted in its own sentence, not in its paragraph
+        exact = kinds[:1] in (("date",), ("contact",), ("figure",)) and supplies(kinds, texts[i])
+        start, end = answer_span(hit.chunk.text, start, end, () if exact else statements[hit.chunk.chunk_id])
         cid = hit.chunk.chunk_id
         if any(c == cid and s < end and start < e for c, s, e in quoted):
             continue
