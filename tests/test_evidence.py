@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from policy_search.answers.answer import answer
-from policy_search.answers.evidence import SENTENCES_FILE, SentenceStore, fragment_reason, statement_spans
+from policy_search.answers.evidence import (
+    SENTENCES_FILE,
+    SentenceStore,
+    answer_span,
+    fragment_reason,
+    statement_spans,
+)
 from policy_search.search.retrieval import SearchEngine
 
 from .conftest import CORPUS_DIR, REPO
@@ -137,3 +143,53 @@ def test_loading_an_index_ten_times_frees_every_engine(seed_index_hash):
         del engine
     gc.collect()
     assert [r() for r in refs] == [None] * 10
+
+
+def quoted(text: str, statement: str, statements: tuple[str, ...] = ()) -> str:
+    """What an answer quotes for ``statement`` of ``text`` (its whole list, block or paragraph)."""
+    start = text.index(statement)
+    spans = [(text.index(s), text.index(s) + len(s)) for s in statements or (statement,)]
+    span = answer_span(text, start, start + len(statement), spans)
+    return text[span[0] : span[1]]
+
+
+def test_an_item_of_a_short_list_is_answered_with_the_whole_list():
+    text = "捐款方式如下：\n1.银行转账到市红十字会账户。\n2.网络捐款请登录市红十字会网站。\n3.现场捐款到市红十字会办理。\n其他事项另行通知。"
+    whole = "1.银行转账到市红十字会账户。\n2.网络捐款请登录市红十字会网站。\n3.现场捐款到市红十字会办理。"
+    assert quoted(text, "2.网络捐款请登录市红十字会网站。") == whole
+    inline = "密切接触者指：（1）与病例共同居住的人员； （2）诊疗病例时未采取防护的医护人员； （3）同病室的其他患者。\n二、下一节"
+    assert quoted(inline, "（2）诊疗病例时未采取防护的医护人员；") == inline.split("\n")[0][7:]
+
+
+def test_long_items_sections_with_lists_and_unit_lists_are_not_joined():
+    long_items = (
+        "1.各施工企业在复工前应制定详细的用工计划"
+        + "，包括返京时间和用工人数" * 12
+        + "。\n2.招录人员应当做好健康登记。"
+    )
+    assert quoted(long_items, "2.招录人员应当做好健康登记。") == "2.招录人员应当做好健康登记。"
+    sections = "（一）加强领导。\n1.成立工作专班，统筹推进复工。\n2.建立日报制度，及时报告情况。\n（二）强化保障。\n1.落实资金，保障物资供应。"
+    assert quoted(sections, "1.落实资金，保障物资供应。") == "（二）强化保障。\n1.落实资金，保障物资供应。"
+    units = "1.建立评议制度，规避项目风险。（责任单位：市发展改革委）\n2.完善激励机制，强化成果运用。"
+    assert "单位" not in quoted(units, "2.完善激励机制，强化成果运用。")
+
+
+def test_label_lines_are_answered_as_one_block():
+    text = "（二）市慈善总会接收捐款账户信息。\n开户名：测试市慈善总会\n开户行：某银行测试支行\n账\n号：6132574850\n（三）物资捐赠渠道。"
+    assert (
+        quoted(text, "开户名：测试市慈善总会")
+        == "开户名：测试市慈善总会\n开户行：某银行测试支行\n账\n号：6132574850"
+    )
+
+
+def test_a_paragraph_is_answered_whole_with_its_heading():
+    text = "二、加强自我防范，安全乘坐电梯\n疫情期间请市民减少出行，低楼层乘客步行。乘梯时要全程佩戴口罩，减少接触。\n三、做好消毒工作"
+    body = ("疫情期间请市民减少出行，低楼层乘客步行。", "乘梯时要全程佩戴口罩，减少接触。")
+    assert quoted(text, body[1], body) == text.split("\n三")[0]
+    inline = "三、文明过节。孝老爱亲，尊老爱幼。大人们要多陪伴父母和孩子。\n请各地认真组织落实本倡议。"
+    body = ("孝老爱亲，尊老爱幼。", "大人们要多陪伴父母和孩子。")
+    assert quoted(inline, body[1], body) == inline.split("\n")[0]
+    # a unit list between statements ends the paragraph
+    units = "设立风险补偿资金，对贷款损失给予补偿。（责任单位：市财政局）对合作银行给予奖励。"
+    body = ("设立风险补偿资金，对贷款损失给予补偿。", "对合作银行给予奖励。")
+    assert quoted(units, body[1], body) == body[1]

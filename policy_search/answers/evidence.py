@@ -131,8 +131,8 @@ def list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The whole short list (1. … 2. … 3. …) the statement at ``start``–``end`` is an item of, as
     one span from its first item to the end of its last; None when it is not in such a list.
 
-    An item runs from its marker to the next item's marker (the last one to its line's end);
-    every item is at most ``MAX_LIST_ITEM_CHARS`` and the list ``MAX_LIST_CHARS`` long, so a
+    An item runs from its marker to the next item's marker (the last one to its line's end), on
+    one line; every item is at most ``MAX_LIST_ITEM_CHARS`` and the list ``MAX_LIST_CHARS`` long, so a
     list answer such as an account name, bank and number on three lines is returned whole."""
     # items open a sentence, or follow the colon of a lead-in (须知如下：（1）…； （2）…)
     starts = [s for s, _ in split_sentences(text)]
@@ -163,9 +163,9 @@ def list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
     if first == last:
         return None
     last_end = _line_end(text, marks[last][0])
-    if owner == last:  # the last item runs over several lines up to the statement
-        last_end = max(last_end, _line_end(text, end - 1))
     bounds = [marks[k][0] for k in range(first, last + 1)] + [last_end]
+    if any("\n" in text[a:b].strip() for a, b in pairwise(bounds)):
+        return None  # an item over several lines is a section with its own text, not a list item
     if any(m.family != family for p, m in marks if bounds[0] <= p < last_end):
         return None  # items with lists of their own are sections, not a short list
     if any(b - a > MAX_LIST_ITEM_CHARS for a, b in pairwise(bounds)):
