@@ -232,8 +232,8 @@ def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, i
     lead = text[ls:ps].strip()
     if lead and (len(lead) > MAX_HEADING_CHARS or _UNIT_LABEL.search(lead)):
         return ps, pe
-    if lead:  # 三、文明和谐过节。孝老爱亲…: the line's own heading opens the answer
-        return ls + text[ls:].index(lead[0]), pe
+    if lead:  # 三、文明和谐过节。孝老爱亲…: the line's own heading opens the answer (no marker)
+        return _strip_marker(text, ls + text[ls:].index(lead[0]), pe), pe
     if ls > 0:
         hs = _line_start(text, ls - 1)
         heading = text[hs : ls - 1].strip()
@@ -245,7 +245,7 @@ def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, i
             and (marked or not heading.endswith(tuple(_END)))
             and not _UNIT_LABEL.search(heading)
         ):
-            return hs + text[hs:].index(heading[0]), pe
+            return _strip_marker(text, hs + text[hs:].index(heading[0]), pe), pe
     return ps, pe
 
 
