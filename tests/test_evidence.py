@@ -193,3 +193,10 @@ def test_a_paragraph_is_answered_whole_with_its_heading():
     units = "设立风险补偿资金，对贷款损失给予补偿。（责任单位：市财政局）对合作银行给予奖励。"
     body = ("设立风险补偿资金，对贷款损失给予补偿。", "对合作银行给予奖励。")
     assert quoted(units, body[1], body) == body[1]
+
+
+def test_an_addressee_or_the_document_title_never_heads_a_paragraph():
+    body = ("为做好疫情防控工作，现就有关事项通知如下。",)
+    for above in ("各县（市、区）人民政府：", "文明健康过年倡议书"):
+        text = f"{above}\n{body[0]}"
+        assert quoted(text, body[0], body) == body[0]

@@ -239,12 +239,11 @@ def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, i
         heading = text[hs : ls - 1].strip()
         marked = match_at(heading, 0) is not None
         short = len(heading) <= MAX_HEADING_CHARS and pe - hs <= MAX_PARAGRAPH_CHARS
-        if (
-            heading
-            and short
-            and (marked or not heading.endswith(tuple(_END)))
-            and not _UNIT_LABEL.search(heading)
-        ):
+        # not a unit list, an addressee (各区县人民政府：) or the document's title (…倡议书)
+        addressee = heading.endswith(("：", ":"))
+        plain = not (addressee or _UNIT_LABEL.search(heading) or _DOC_TITLE.match(heading))
+        plain = plain and (marked or not heading.endswith(_doc_types() + _NOTICE_TYPES))
+        if heading and short and plain and (marked or not heading.endswith(tuple(_END))):
             return _strip_marker(text, hs + text[hs:].index(heading[0]), pe), pe
     return ps, pe
 
