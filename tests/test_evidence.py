@@ -154,40 +154,43 @@ def quoted(text: str, statement: str, statements: tuple[str, ...] = ()) -> str:
 
 
 def test_an_item_of_a_short_list_is_answered_with_the_whole_list():
-    text = "捐款方式如下：\n1.银行转账到市红十字会账户。\n2.网络捐款请登录市红十字会网站。\n3.现场捐款到市红十字会办理。\n其他事项另行通知。"
-    whole = "1.银行转账到市红十字会账户。\n2.网络捐款请登录市红十字会网站。\n3.现场捐款到市红十字会办理。"
-    assert quoted(text, "2.网络捐款请登录市红十字会网站。") == whole
-    inline = "密切接触者指：（1）与病例共同居住的人员； （2）诊疗病例时未采取防护的医护人员； （3）同病室的其他患者。\n二、下一节"
-    assert quoted(inline, "（2）诊疗病例时未采取防护的医护人员；") == inline.split("\n")[0][7:]
+    text = (
+        "申报方式如下：\n1.线上申报请登录市知识产权局网站。\n2.邮寄材料到市知识产权局窗口。"
+        "\n3.现场申报到政务服务中心办理。\n其他事项另行通知。"
+    )
+    whole = (
+        "1.线上申报请登录市知识产权局网站。\n2.邮寄材料到市知识产权局窗口。\n3.现场申报到政务服务中心办理。"
+    )
+    assert quoted(text, "2.邮寄材料到市知识产权局窗口。") == whole
+    inline = "资助对象包括：（1）本市注册的企业； （2）本市高等院校和科研院所； （3）本市户籍的个人发明人。\n二、下一节"
+    assert quoted(inline, "（2）本市高等院校和科研院所；") == inline.split("\n")[0][7:]
 
 
 def test_long_items_sections_with_lists_and_unit_lists_are_not_joined():
     long_items = (
-        "1.各施工企业在复工前应制定详细的用工计划"
-        + "，包括返京时间和用工人数" * 12
-        + "。\n2.招录人员应当做好健康登记。"
+        "1.各区在申报前应制定详细的培育计划"
+        + "，包括企业名单和培育目标" * 12
+        + "。\n2.申报企业应当如实填写材料。"
     )
-    assert quoted(long_items, "2.招录人员应当做好健康登记。") == "2.招录人员应当做好健康登记。"
-    sections = "（一）加强领导。\n1.成立工作专班，统筹推进复工。\n2.建立日报制度，及时报告情况。\n（二）强化保障。\n1.落实资金，保障物资供应。"
-    assert quoted(sections, "1.落实资金，保障物资供应。") == "强化保障。\n1.落实资金，保障物资供应。"
+    assert quoted(long_items, "2.申报企业应当如实填写材料。") == "2.申报企业应当如实填写材料。"
+    sections = "（一）加强领导。\n1.成立工作专班，统筹推进试点。\n2.建立月报制度，及时报告进展。\n（二）强化保障。\n1.落实资金，保障专项经费。"
+    assert quoted(sections, "1.落实资金，保障专项经费。") == "强化保障。\n1.落实资金，保障专项经费。"
     units = "1.建立评议制度，规避项目风险。（责任单位：市发展改革委）\n2.完善激励机制，强化成果运用。"
     assert "单位" not in quoted(units, "2.完善激励机制，强化成果运用。")
 
 
 def test_label_lines_are_answered_as_one_block():
-    text = "（二）市慈善总会接收捐款账户信息。\n开户名：测试市慈善总会\n开户行：某银行测试支行\n账\n号：6132574850\n（三）物资捐赠渠道。"
-    assert (
-        quoted(text, "开户名：测试市慈善总会")
-        == "开户名：测试市慈善总会\n开户行：某银行测试支行\n账\n号：6132574850"
-    )
+    text = "（二）专利代办服务联系方式。\n联系人：测试市专利代办处\n电话：0571-87654321\n地\n址：测试市文三路1号\n（三）材料报送渠道。"
+    block = "联系人：测试市专利代办处\n电话：0571-87654321\n地\n址：测试市文三路1号"
+    assert quoted(text, "联系人：测试市专利代办处") == block
 
 
 def test_a_paragraph_is_answered_whole_with_its_heading():
-    text = "二、加强自我防范，安全乘坐电梯\n疫情期间请市民减少出行，低楼层乘客步行。乘梯时要全程佩戴口罩，减少接触。\n三、做好消毒工作"
-    body = ("疫情期间请市民减少出行，低楼层乘客步行。", "乘梯时要全程佩戴口罩，减少接触。")
+    text = "二、强化专利导航，服务产业发展\n各区要组织开展专利导航项目，每年不少于两项。导航成果要向企业公开，减少重复研发。\n三、做好宣传工作"
+    body = ("各区要组织开展专利导航项目，每年不少于两项。", "导航成果要向企业公开，减少重复研发。")
     assert quoted(text, body[1], body) == text.split("\n三")[0][2:]  # without its marker
-    inline = "三、文明过节。孝老爱亲，尊老爱幼。大人们要多陪伴父母和孩子。\n请各地认真组织落实本倡议。"
-    body = ("孝老爱亲，尊老爱幼。", "大人们要多陪伴父母和孩子。")
+    inline = "三、培育高价值专利。支持企业布局核心专利，提升专利质量。高校要建立专利评估机制。\n请各单位认真组织落实。"
+    body = ("支持企业布局核心专利，提升专利质量。", "高校要建立专利评估机制。")
     assert quoted(inline, body[1], body) == inline.split("\n")[0][2:]
     # a unit list between statements ends the paragraph
     units = "设立风险补偿资金，对贷款损失给予补偿。（责任单位：市财政局）对合作银行给予奖励。"
@@ -196,7 +199,7 @@ def test_a_paragraph_is_answered_whole_with_its_heading():
 
 
 def test_an_addressee_or_the_document_title_never_heads_a_paragraph():
-    body = ("为做好疫情防控工作，现就有关事项通知如下。",)
-    for above in ("各县（市、区）人民政府：", "文明健康过年倡议书"):
+    body = ("为做好专利资助工作，现就有关事项通知如下。",)
+    for above in ("各区县知识产权局、各有关单位：", "关于开展知识产权宣传周活动的通知"):
         text = f"{above}\n{body[0]}"
         assert quoted(text, body[0], body) == body[0]

@@ -133,7 +133,7 @@ def list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
 
     An item runs from its marker to the next item's marker (the last one to its line's end), on
     one line; every item is at most ``MAX_LIST_ITEM_CHARS`` and the list ``MAX_LIST_CHARS`` long, so a
-    list answer such as an account name, bank and number on three lines is returned whole."""
+    list answer (申报方式 1. … 2. … 3. …) is returned whole."""
     # items open a sentence, or follow the colon of a lead-in (须知如下：（1）…； （2）…)
     starts = [s for s, _ in split_sentences(text)]
     starts += [c.end() for c in _COLON.finditer(text)]
@@ -177,8 +177,8 @@ def list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
     return first_start, run_end
 
 
-_LABEL_LINE = re.compile(r"\s*[\w\u4e00-\u9fff（）() ]{1,8}[：:]\s*\S")  # 开户名：某某 / 电话：…
-MAX_LABEL_LINE_CHARS = 60  # a label line (开户行：…) is short
+_LABEL_LINE = re.compile(r"\s*[\w\u4e00-\u9fff（）() ]{1,8}[：:]\s*\S")  # 联系人：某某 / 电话：…
+MAX_LABEL_LINE_CHARS = 60  # a label line (电话：…) is short
 MAX_PARAGRAPH_CHARS = 300  # an answer quotes the whole paragraph of its statement up to this long
 
 
@@ -187,8 +187,8 @@ def _line_start(text: str, pos: int) -> int:
 
 
 def label_block(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Consecutive short ``label：value`` lines (开户名 / 开户行 / 账号 on three lines) around the
-    statement, as one span; a line broken inside its label (账 / 号：…) stays with its block."""
+    """Consecutive short ``label：value`` lines (联系人 / 电话 / 地址 on three lines) around the
+    statement, as one span; a line broken inside its label (地 / 址：…) stays with its block."""
     ls, le = _line_start(text, start), _line_end(text, end)
     if not _LABEL_LINE.match(text[ls:le]) or le - ls > MAX_LABEL_LINE_CHARS:
         return None
@@ -202,7 +202,7 @@ def label_block(text: str, start: int, end: int) -> tuple[int, int] | None:
     while last < len(text):
         nxt = _line_end(text, last + 1)
         line = text[last + 1 : nxt]
-        short = len(line.strip()) <= 2 and nxt < len(text)  # 账 / 号：… split over two lines
+        short = len(line.strip()) <= 2 and nxt < len(text)  # 地 / 址：… split over two lines
         if not (short or _LABEL_LINE.match(line)) or len(line) > MAX_LABEL_LINE_CHARS:
             break
         last = nxt
@@ -213,8 +213,8 @@ def label_block(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, int]]) -> tuple[int, int]:
     """The statement's paragraph: the whole statements next to it on its line (nothing but spaces
-    between them), with a short heading that opens the line (三、文明过节。) or stands on the line
-    right above (二、加强自我防范), at most ``MAX_PARAGRAPH_CHARS`` long; else the statement."""
+    between them), with a short heading that opens the line (三、培育高价值专利。) or stands on the line
+    right above (二、强化专利导航), at most ``MAX_PARAGRAPH_CHARS`` long; else the statement."""
     k = next((n for n, (s, _) in enumerate(statements) if s == start), None)
     if k is None:
         return start, end
@@ -232,14 +232,14 @@ def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, i
     lead = text[ls:ps].strip()
     if lead and (len(lead) > MAX_HEADING_CHARS or _UNIT_LABEL.search(lead)):
         return ps, pe
-    if lead:  # 三、文明和谐过节。孝老爱亲…: the line's own heading opens the answer (no marker)
+    if lead:  # 三、培育高价值专利。支持企业…: the line's own heading opens the answer (no marker)
         return _strip_marker(text, ls + text[ls:].index(lead[0]), pe), pe
     if ls > 0:
         hs = _line_start(text, ls - 1)
         heading = text[hs : ls - 1].strip()
         marked = match_at(heading, 0) is not None
         short = len(heading) <= MAX_HEADING_CHARS and pe - hs <= MAX_PARAGRAPH_CHARS
-        # not a unit list, an addressee (各区县人民政府：) or the document's title (…倡议书)
+        # not a unit list, an addressee (各区县知识产权局：) or the document's title (关于…的通知)
         addressee = heading.endswith(("：", ":"))
         plain = not (addressee or _UNIT_LABEL.search(heading) or _DOC_TITLE.match(heading))
         plain = plain and (marked or not heading.endswith(_doc_types() + _NOTICE_TYPES))
