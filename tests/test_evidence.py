@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from policy_search.answers.answer import answer
-from policy_search.answers.evidence import SENTENCES_FILE, SentenceStore, fragment_reason, statement_spans
+from policy_search.answers.evidence import (
+    SENTENCES_FILE,
+    SentenceStore,
+    answer_span,
+    fragment_reason,
+    statement_spans,
+)
 from policy_search.search.retrieval import SearchEngine
 
 from .conftest import CORPUS_DIR, REPO
@@ -137,3 +143,63 @@ def test_loading_an_index_ten_times_frees_every_engine(seed_index_hash):
         del engine
     gc.collect()
     assert [r() for r in refs] == [None] * 10
+
+
+def quoted(text: str, statement: str, statements: tuple[str, ...] = ()) -> str:
+    """What an answer quotes for ``statement`` of ``text`` (its whole list, block or paragraph)."""
+    start = text.index(statement)
+    spans = [(text.index(s), text.index(s) + len(s)) for s in statements or (statement,)]
+    span = answer_span(text, start, start + len(statement), spans)
+    return text[span[0] : span[1]]
+
+
+def test_an_item_of_a_short_list_is_answered_with_the_whole_list():
+    text = (
+        "申报方式如下：\n1.线上申报请登录市知识产权局网站。\n2.邮寄材料到市知识产权局窗口。"
+        "\n3.现场申报到政务服务中心办理。\n其他事项另行通知。"
+    )
+    whole = (
+        "1.线上申报请登录市知识产权局网站。\n2.邮寄材料到市知识产权局窗口。\n3.现场申报到政务服务中心办理。"
+    )
+    assert quoted(text, "2.邮寄材料到市知识产权局窗口。") == whole
+    inline = "资助对象包括：（1）本市注册的企业； （2）本市高等院校和科研院所； （3）本市户籍的个人发明人。\n二、下一节"
+    assert quoted(inline, "（2）本市高等院校和科研院所；") == inline.split("\n")[0][7:]
+
+
+def test_long_items_sections_with_lists_and_unit_lists_are_not_joined():
+    long_items = (
+        "1.各区在申报前应制定详细的培育计划"
+        + "，包括企业名单和培育目标" * 12
+        + "。\n2.申报企业应当如实填写材料。"
+    )
+    assert quoted(long_items, "2.申报企业应当如实填写材料。") == "2.申报企业应当如实填写材料。"
+    sections = "（一）加强领导。\n1.成立工作专班，统筹推进试点。\n2.建立月报制度，及时报告进展。\n（二）强化保障。\n1.落实资金，保障专项经费。"
+    assert quoted(sections, "1.落实资金，保障专项经费。") == "强化保障。\n1.落实资金，保障专项经费。"
+    units = "1.建立评议制度，规避项目风险。（责任单位：市发展改革委）\n2.完善激励机制，强化成果运用。"
+    assert "单位" not in quoted(units, "2.完善激励机制，强化成果运用。")
+
+
+def test_label_lines_are_answered_as_one_block():
+    text = "（二）专利代办服务联系方式。\n联系人：测试市专利代办处\n电话：0571-87654321\n地\n址：测试市文三路1号\n（三）材料报送渠道。"
+    block = "联系人：测试市专利代办处\n电话：0571-87654321\n地\n址：测试市文三路1号"
+    assert quoted(text, "联系人：测试市专利代办处") == block
+
+
+def test_a_paragraph_is_answered_whole_with_its_heading():
+    text = "二、强化专利导航，服务产业发展\n各区要组织开展专利导航项目，每年不少于两项。导航成果要向企业公开，减少重复研发。\n三、做好宣传工作"
+    body = ("各区要组织开展专利导航项目，每年不少于两项。", "导航成果要向企业公开，减少重复研发。")
+    assert quoted(text, body[1], body) == text.split("\n三")[0][2:]  # without its marker
+    inline = "三、培育高价值专利。支持企业布局核心专利，提升专利质量。高校要建立专利评估机制。\n请各单位认真组织落实。"
+    body = ("支持企业布局核心专利，提升专利质量。", "高校要建立专利评估机制。")
+    assert quoted(inline, body[1], body) == inline.split("\n")[0][2:]
+    # a unit list between statements ends the paragraph
+    units = "设立风险补偿资金，对贷款损失给予补偿。（责任单位：市财政局）对合作银行给予奖励。"
+    body = ("设立风险补偿资金，对贷款损失给予补偿。", "对合作银行给予奖励。")
+    assert quoted(units, body[1], body) == body[1]
+
+
+def test_an_addressee_or_the_document_title_never_heads_a_paragraph():
+    body = ("为做好专利资助工作，现就有关事项通知如下。",)
+    for above in ("各区县知识产权局、各有关单位：", "关于开展知识产权宣传周活动的通知"):
+        text = f"{above}\n{body[0]}"
+        assert quoted(text, body[0], body) == body[0]

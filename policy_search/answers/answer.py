@@ -31,6 +31,7 @@ from ..records import Chunk, Target
 from ..search.retrieval import Filters, Hit, ParsedQuery, SearchEngine
 from .asks import asked, supplies
 from .comparison import ComparisonRow, compare, record_dict, statement_rows, topic_share
+from .evidence import answer_span
 from .llm import GenerationError, LLMConfig, generate
 
 _NUMBER_QUESTION = re.compile(
@@ -167,8 +168,11 @@ def answer(
     rows: list[int] = []
     # a covering notice (关于印发…的通知) restates titles but never answers a question
     answering = [h for h in hits if h.chunk.kind != "notice"] or hits
+    statements: dict[str, list[tuple[int, int]]] = {}
     for hit in answering[:top_chunks]:
-        for row, start, end in statement_rows(engine, hit.chunk):  # whole statements only
+        spans = statement_rows(engine, hit.chunk)  # whole statements only
+        statements[hit.chunk.chunk_id] = [(s, e) for _, s, e in spans]
+        for row, start, end in spans:
             candidates.append((hit, start, end))
             rows.append(row)
     if not candidates:
@@ -232,12 +236,22 @@ def answer(
     order = sorted(range(len(candidates)), key=lambda i: -scores[i])
     items: list[AnswerItem] = []
     seen: set[str] = set()
+    quoted: list[tuple[str, int, int]] = []  # spans already answered: a list is quoted once
     for i in order:
         hit, start, end = candidates[i]
         if texts[i] in seen:
             continue
+        # an item of a short list answers with the whole list; a heading sentence with its text
+        # a figure, date or contact asked for is quoted in its own sentence, not in its paragraph
+        exact = kinds[:1] in (("date",), ("contact",), ("figure",)) and supplies(kinds, texts[i])
+        start, end = answer_span(hit.chunk.text, start, end, () if exact else statements[hit.chunk.chunk_id])
+        cid = hit.chunk.chunk_id
+        if any(c == cid and s < end and start < e for c, s, e in quoted):
+            continue
         seen.add(texts[i])
-        items.append(_item(hit.chunk, start, end, float(scores[i]), sentence_targets[i]))
+        quoted.append((cid, start, end))
+        targets = sentence_targets[i] if (start, end) == candidates[i][1:] else None
+        items.append(_item(hit.chunk, start, end, float(scores[i]), targets))
         if len(items) >= max_items:
             break
     found = confident and bool(items)
@@ -259,7 +273,9 @@ def answer(
     return result
 
 
-def _item(chunk: Chunk, start: int, end: int, score: float, targets: tuple[Target, ...]) -> AnswerItem:
+def _item(chunk: Chunk, start: int, end: int, score: float, targets: tuple[Target, ...] | None) -> AnswerItem:
+    if targets is None:
+        targets = extract_targets(chunk.text[start:end])
     shifted = tuple(
         Target(t.text, t.value, t.unit, t.comparator, t.indicator, t.deadline, t.start + start, t.end + start)
         for t in targets

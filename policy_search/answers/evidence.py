@@ -17,13 +17,14 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..data import DATA_DIR
-from ..ingest.grammar import ITEM_FAMILIES, match_at
+from ..ingest.grammar import FAMILY, ITEM_FAMILIES, match_at
 from ..ingest.grammar import sentences as split_sentences
 from ..records import Chunk
 
@@ -113,6 +114,152 @@ def statement_spans(chunk: Chunk) -> list[tuple[int, int]]:
         if not fragment_reason(text[start:e], chunk, start > s, last=e >= end, first_line=first_line):
             out.append((s, e))
     return out
+
+
+_COLON = re.compile(r"[：:]\s*")
+MAX_LIST_ITEM_CHARS = 150  # list items this short are answered together, as one list
+MAX_LIST_CHARS = 500  # and the whole list at most this long
+MAX_LEAD_SENTENCE_CHARS = 20  # a clause-less sentence this short that opens a line is a heading
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The whole short list (1. … 2. … 3. …) the statement at ``start``–``end`` is an item of, as
+    one span from its first item to the end of its last; None when it is not in such a list.
+
+    An item runs from its marker to the next item's marker (the last one to its line's end), on
+    one line; every item is at most ``MAX_LIST_ITEM_CHARS`` and the list ``MAX_LIST_CHARS`` long, so a
+    list answer (申报方式 1. … 2. … 3. …) is returned whole."""
+    # items open a sentence, or follow the colon of a lead-in (须知如下：（1）…； （2）…)
+    starts = [s for s, _ in split_sentences(text)]
+    starts += [c.end() for c in _COLON.finditer(text)]
+    marks = [(s, m) for s in sorted(set(starts)) if (m := match_at(text, s, ITEM_FAMILIES)) is not None]
+    owner = next((k for k in range(len(marks) - 1, -1, -1) if marks[k][0] < end), None)
+    if owner is None:
+        return None
+    family, number = marks[owner][1].family, marks[owner][1].number
+
+    def sibling(k: int, step: int) -> int | None:
+        """The next (step 1) or previous (step -1) item of the same list, if any."""
+        j = k + step
+        while 0 <= j < len(marks):
+            m = marks[j][1]
+            if m.family == family and (m.number == 0 or m.number == marks[k][1].number + step):
+                return j
+            if m.rank <= FAMILY[family].rank:  # a higher heading or a new list ends it
+                return None
+            j += step
+        return None
+
+    first = last = owner
+    while number != 1 and (prev := sibling(first, -1)) is not None:
+        first, number = prev, marks[prev][1].number
+    while (nxt := sibling(last, 1)) is not None:
+        last = nxt
+    if first == last:
+        return None
+    last_end = _line_end(text, marks[last][0])
+    bounds = [marks[k][0] for k in range(first, last + 1)] + [last_end]
+    if any("\n" in text[a:b].strip() for a, b in pairwise(bounds)):
+        return None  # an item over several lines is a section with its own text, not a list item
+    if any(m.family != family for p, m in marks if bounds[0] <= p < last_end):
+        return None  # items with lists of their own are sections, not a short list
+    if any(b - a > MAX_LIST_ITEM_CHARS for a, b in pairwise(bounds)):
+        return None
+    run_end = len(text[: bounds[-1]].rstrip())
+    first_start = min(start, bounds[0])  # a lead-in sentence that opens the list stays with it
+    if run_end - first_start > MAX_LIST_CHARS or run_end < end:
+        return None
+    return first_start, run_end
+
+
+_LABEL_LINE = re.compile(r"\s*[\w\u4e00-\u9fff（）() ]{1,8}[：:]\s*\S")  # 联系人：某某 / 电话：…
+MAX_LABEL_LINE_CHARS = 60  # a label line (电话：…) is short
+MAX_PARAGRAPH_CHARS = 300  # an answer quotes the whole paragraph of its statement up to this long
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+def label_block(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Consecutive short ``label：value`` lines (联系人 / 电话 / 地址 on three lines) around the
+    statement, as one span; a line broken inside its label (地 / 址：…) stays with its block."""
+    ls, le = _line_start(text, start), _line_end(text, end)
+    if not _LABEL_LINE.match(text[ls:le]) or le - ls > MAX_LABEL_LINE_CHARS:
+        return None
+    first, last = ls, le
+    while first > 0:
+        prev = _line_start(text, first - 1)
+        line = text[prev : first - 1]
+        if not _LABEL_LINE.match(line) or len(line) > MAX_LABEL_LINE_CHARS:
+            break
+        first = prev
+    while last < len(text):
+        nxt = _line_end(text, last + 1)
+        line = text[last + 1 : nxt]
+        short = len(line.strip()) <= 2 and nxt < len(text)  # 地 / 址：… split over two lines
+        if not (short or _LABEL_LINE.match(line)) or len(line) > MAX_LABEL_LINE_CHARS:
+            break
+        last = nxt
+    if (first, last) == (ls, le) or last - first > MAX_PARAGRAPH_CHARS:
+        return None
+    return first, len(text[:last].rstrip())
+
+
+def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """The statement's paragraph: the whole statements next to it on its line (nothing but spaces
+    between them), with a short heading that opens the line (三、培育高价值专利。) or stands on the line
+    right above (二、强化专利导航), at most ``MAX_PARAGRAPH_CHARS`` long; else the statement."""
+    k = next((n for n, (s, _) in enumerate(statements) if s == start), None)
+    if k is None:
+        return start, end
+    first = last = k
+    while first > 0 and not text[statements[first - 1][1] : statements[first][0]].strip():
+        first -= 1
+    while last + 1 < len(statements) and not text[statements[last][1] : statements[last + 1][0]].strip():
+        last += 1
+    ps, pe = statements[first][0], statements[last][1]
+    if pe - ps > MAX_PARAGRAPH_CHARS:
+        ps, pe = statements[first][0], end
+        if pe - ps > MAX_PARAGRAPH_CHARS:
+            return start, end
+    ls = _line_start(text, ps)
+    lead = text[ls:ps].strip()
+    if lead and (len(lead) > MAX_HEADING_CHARS or _UNIT_LABEL.search(lead)):
+        return ps, pe
+    if lead:  # 三、培育高价值专利。支持企业…: the line's own heading opens the answer (no marker)
+        return _strip_marker(text, ls + text[ls:].index(lead[0]), pe), pe
+    if ls > 0:
+        hs = _line_start(text, ls - 1)
+        heading = text[hs : ls - 1].strip()
+        marked = match_at(heading, 0) is not None
+        short = len(heading) <= MAX_HEADING_CHARS and pe - hs <= MAX_PARAGRAPH_CHARS
+        # not a unit list, an addressee (各区县知识产权局：) or the document's title (关于…的通知)
+        addressee = heading.endswith(("：", ":"))
+        plain = not (addressee or _UNIT_LABEL.search(heading) or _DOC_TITLE.match(heading))
+        plain = plain and (marked or not heading.endswith(_doc_types() + _NOTICE_TYPES))
+        if heading and short and plain and (marked or not heading.endswith(tuple(_END))):
+            return _strip_marker(text, hs + text[hs:].index(heading[0]), pe), pe
+    return ps, pe
+
+
+def answer_span(
+    text: str, start: int, end: int, statements: Sequence[tuple[int, int]] = ()
+) -> tuple[int, int]:
+    """The span an answer item quotes for the statement ``start``–``end`` of ``text`` (one of the
+    chunk's ``statements``): the whole list when it is one item of a short list; the whole block of
+    short ``label：value`` lines; else its paragraph of whole statements (with its heading); never
+    with a unit list (（责任单位：…）) inside."""
+    for whole in (list_run, label_block):
+        span = whole(text, start, end)
+        if span is not None and not _UNIT_LABEL.search(text[span[0] : span[1]]):
+            return span
+    return paragraph(text, start, end, statements)
 
 
 class SentenceStore:
