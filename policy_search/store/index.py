@@ -254,6 +254,8 @@ def write_version(
     manifest: dict[str, Any],
     sentences: Any = None,
     started: float | None = None,
+    dense: Any = None,
+    sparse: Any = None,
 ) -> Path:
     """Write one complete version folder and make it the live one; returns the folder.
 
@@ -261,7 +263,9 @@ def write_version(
     the caller's fields (encoder, corpus, documents, counts), to which the format, code and
     tokenizer versions, settings and dense index kind are added. ``sentences`` (a
     ``SentenceStore``) is optional: without it the engine splits answer sentences on first use.
-    The caller holds ``build_lock``. Used by ``build_index`` and by eval/scale.
+    ``dense`` / ``sparse``: FAISS and BM25 indexes already built over ``vectors`` / ``tokens``
+    (else built here with ``make_dense_index`` / ``make_sparse_index``). The caller holds
+    ``build_lock``. Used by ``build_index`` and by eval/scale (generated corpora).
     """
     import faiss
 
@@ -271,8 +275,9 @@ def write_version(
     started = time.perf_counter() if started is None else started
     version = index_dir / f"v-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
     version.mkdir(parents=True)
-    faiss.write_index(make_dense_index(vectors, settings), str(version / DENSE))
-    make_sparse_index(tokens, settings).save(str(version / SPARSE))
+    dense = make_dense_index(vectors, settings) if dense is None else dense
+    faiss.write_index(dense, str(version / DENSE))
+    (make_sparse_index(tokens, settings) if sparse is None else sparse).save(str(version / SPARSE))
     save_term_stats(version, TermStats.from_tokens(tokens))  # IDF for relevance and answers
     if sentences is not None:
         sentences.save(version)
@@ -283,7 +288,7 @@ def write_version(
         "settings": settings.to_dict(),
         "tokenizer": {"name": "jieba", "dictionary": dictionary_fingerprint()},
         **manifest,
-        "dense_index": "flat-ip" if len(chunks) <= settings.exact_max_vectors else "hnsw",
+        "dense_index": "hnsw" if hasattr(dense, "hnsw") else "flat-ip",
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 3),
     }
