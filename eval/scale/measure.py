@@ -52,7 +52,8 @@ def interleaved_latency(
     """Time ``engine.search`` for every (name, engine, mode, setup) run, query by query.
 
     Runs are interleaved (all runs of query 1, then of query 2, …, with a rotating start), so
-    a burst of load from other processes hits every configuration alike. A query's latency is
+    a burst of load from other processes hits every configuration alike; the engine's memo of
+    the previous query is dropped before each run (``forget_last``). A query's latency is
     the median of its ``reps`` runs; p50/p95 are over queries (raw all-run p95 kept as well).
     """
     for _, engine, mode, setup in runs:  # warm: encoder, jieba, FAISS, caches
@@ -66,6 +67,7 @@ def interleaved_latency(
             shift = (qi + r) % len(runs)
             for name, engine, mode, setup in runs[shift:] + runs[:shift]:
                 setup()
+                forget_last(engine)
                 started = time.perf_counter()
                 hits = engine.search(q, k=K, mode=mode)
                 times[name][r, qi] = (time.perf_counter() - started) * 1000
@@ -76,6 +78,14 @@ def interleaved_latency(
         per_query = list(np.median(t, axis=0))
         stats[name] = lat(per_query) | {"raw_p95": pct(list(t.ravel()), 95)}
     return stats, tops
+
+
+def forget_last(engine: SearchEngine) -> None:
+    """Drop the engine's memo of the previous query (its vector, its BM25 scores): runs that share
+    an engine search the same query one after another, and each must pay its own encoding."""
+    engine._last_query = None
+    if hasattr(engine.backend, "_last_keyword"):
+        engine.backend._last_keyword = None
 
 
 @contextmanager
