@@ -68,6 +68,9 @@ def main() -> None:
         "--sample", type=int, default=200, help="chunks embedded for real (throughput, calibration)"
     )
     parser.add_argument("--reps", type=int, default=3, help="runs per query and configuration")
+    parser.add_argument(
+        "--queries", type=int, default=0, help="time only the first N labelled queries (0: all)"
+    )
     parser.add_argument("--m", default="16,32,48", help="HNSW M values")
     parser.add_argument("--ef", default="32,64,128,256,512,1024,2048", help="HNSW efSearch values")
     parser.add_argument(
@@ -155,6 +158,7 @@ def main() -> None:
         cmd = [
             sys.executable, __file__, "--worker", str(n), "--result", str(result_file),
             "--seed", str(args.seed), "--encoder", args.encoder, "--reps", str(args.reps),
+            "--queries", str(args.queries),
             "--m", ",".join(map(str, args.m)), "--ef", ",".join(map(str, args.ef)),
             "--ef-construction", str(args.ef_construction), "--ef-default", str(args.ef_default),
             "--nprobe", ",".join(map(str, args.nprobe)),

@@ -82,7 +82,13 @@ def _method(
         "scale.json (`sweep_plain`) as a sensitivity check.",
         f"- **Queries**: the {nq} real queries of `eval/queries.jsonl`, encoded by {enc} "
         f"(one query alone: p50 {state['query_encode_ms']['p50']:.1f} ms, p95 "
-        f"{state['query_encode_ms']['p95']:.1f} ms — a floor under every dense and hybrid query).",
+        f"{state['query_encode_ms']['p95']:.1f} ms — a floor under every dense and hybrid query)"
+        + (
+            f"; to keep the run short on a busy machine, the engine timings use the first "
+            f"{rs[0]['queries']} of them."
+            if rs[0].get("queries", nq) < nq
+            else "."
+        ),
         "- **Latency**: `SearchEngine.search(q, k=10, mode)` on engines opened with `SearchEngine.load` "
         "from index folders written by the library's writer (`store.index.write_version`: the library's "
         "`make_dense_index`, `make_sparse_index`, `Tokenizer`, `contextual_text`, chunk store), query "
@@ -271,7 +277,8 @@ def _tail(
         "",
         "First use of a filter builds its mask (numpy over the filter columns read at open; memoised "
         "afterwards); then "
-        "30 queries, twice (p50/p95 of the per-query median). `FAISS calls` and `FAISS k max` show how "
+        f"{min(30, rs[0].get('queries', 30))} queries, twice (p50/p95 of the per-query median). "
+        "`FAISS calls` and `FAISS k max` show how "
         "`dense_candidates` searched (0 calls: it scored the allowed chunks directly).",
         "",
         "| chunks | index | filter | allowed | mask build ms | FAISS calls / query | FAISS k max "

@@ -268,7 +268,7 @@ def serving(
 ) -> None:
     """``SearchEngine.search`` end to end on engines opened from the written folders (warm)."""
     n = len(chunks)
-    queries = [q.query for q in load_queries()]
+    queries = [q.query for q in load_queries()][: args.queries or None]
     encoder = load_encoder(args.encoder, base)
 
     def setter(index: Any = None, ef: int | None = None, nprobe: int | None = None) -> Any:
@@ -319,7 +319,8 @@ def serving(
         f"{n}: hybrid exact p50 by threads: "
         + ", ".join(f"{k} {v['p50']:.1f} ms" for k, v in res["thread_ab"].items())
     )
-    res["breakdown_ms"] = breakdown(flat, queries, qvecs, res["fetch"])
+    res["queries"] = len(queries)
+    res["breakdown_ms"] = breakdown(flat, queries, qvecs[: len(queries)], res["fetch"])
     m_f = 32 if 32 in args.m else args.m[-1]
     engines[f"hnsw{m_f}"].loaded.dense.hnsw.efSearch = args.ef_default
     res["filtered"] = {
