@@ -16,7 +16,7 @@ import json
 import sys
 import time
 
-from common import EVAL_DIR, REPO, load_qrels, load_queries
+from common import EVAL_DIR, add_backend_args, load_qrels, load_queries, open_engine
 
 from policy_search.answers.answer import AnswerItem, answer
 from policy_search.ingest.grammar import ITEM_FAMILIES, match_at
@@ -125,10 +125,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--index", default=str(REPO / "index"))
+    add_backend_args(parser)
     parser.add_argument("--verbose", action="store_true", help="print every question")
     args = parser.parse_args()
-    engine = SearchEngine.load(args.index)
+    engine = open_engine(args)
     acc = accuracy(engine, load_questions())
     comp = comparison_coverage(engine)
     missed, total, missed_queries = false_not_found(engine)

@@ -106,3 +106,30 @@ def percentile(values: list[float], pct: float) -> float:
     """Nearest-rank percentile (0 for no values)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def add_backend_args(parser) -> None:
+    """``--index`` plus the backend options of the CLI: ``--backend``, ``--milvus-uri``,
+    ``--milvus-token``, ``--collection`` (or POLICY_SEARCH_MILVUS_URI / _TOKEN / _COLLECTION)."""
+    from policy_search.cli_milvus import _add_backend
+
+    parser.add_argument("--index", default=str(REPO / "index"), help="embedded index folder")
+    _add_backend(parser)
+
+
+def open_engine(args, encoder=None) -> SearchEngine:
+    """The engine of ``add_backend_args``'s options: the index folder, or a Milvus collection.
+    A missing index or a bad option ends the script with one line naming it."""
+    from policy_search.cli import UsageError
+    from policy_search.cli_milvus import _milvus_target
+    from policy_search.store.index import IndexNotReady
+
+    try:
+        target = _milvus_target(args)
+        if target is None:
+            return SearchEngine.load(args.index, encoder=encoder)
+        from policy_search.store.milvus import MilvusBackend
+
+        return SearchEngine.open(MilvusBackend.open(target), encoder=encoder)
+    except (IndexNotReady, UsageError, ValueError) as exc:
+        raise SystemExit(f"error: {exc}") from None

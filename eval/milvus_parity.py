@@ -27,6 +27,7 @@ from policy_search.store.embedded import faiss_vectors
 from policy_search.store.index import build_index, contextual_text, current_version, open_index
 from policy_search.store.milvus import MilvusBackend, MilvusTarget, connect
 from policy_search.store.milvus_build import export_to_milvus, sync
+from policy_search.store.milvus_sentences import SENTENCES_SUFFIX
 
 MODES = ("hybrid", "dense", "keyword")
 
@@ -51,6 +52,50 @@ def segmented_copy(index_dir: Path, target: MilvusTarget, batches: int) -> None:
         end = min(n, start + step)
         sync(client, target, chunks[:end], vectors[:end], tokens[:end], loaded.settings)
     export_to_milvus(index_dir, target)  # writes the meta (no row changes)
+
+
+def answer_parity(index_dir: Path, tmp_path: Path, embedded: SearchEngine, encoder) -> list[str]:
+    """First-time answer latency (no sentence vector memoised yet) and identical answer items:
+    embedded, Milvus with stored sentence vectors, Milvus embedding its sentences on demand."""
+    from answers_eval import load_questions
+
+    from policy_search.answers.answer import answer
+
+    questions = [q["question"] for q in load_questions()]
+    engines = {"embedded": embedded}
+    for name, keep in (
+        ("Milvus, sentence vectors stored", True),
+        ("Milvus, sentences embedded on demand", False),
+    ):
+        target = MilvusTarget(str(tmp_path / f"answers-{keep}.db"), collection="answers")
+        export_to_milvus(index_dir, target)
+        if not keep:
+            connect(target).drop_collection("answers" + SENTENCES_SUFFIX)
+        engines[name] = SearchEngine.open(
+            MilvusBackend.open(target), encoder=encoder, corpus_dir=REPO / "corpus"
+        )
+    want: list = []
+    lines = [
+        "",
+        f"Answers to the {len(questions)} labelled questions (eval/answers.jsonl), each engine freshly "
+        "opened, so every answer is a first one (no sentence vector memoised):",
+        "",
+        "| engine | first-answer p50 / p95 ms | items identical to embedded |",
+        "|---|---|---|",
+    ]
+    for name, engine in engines.items():
+        times, items = [], []
+        for q in questions:
+            engine.query_vector("")
+            started = time.perf_counter()
+            a = answer(engine, q)
+            times.append((time.perf_counter() - started) * 1000)
+            items.append([i.to_dict() for i in a.items])
+        want = want or items
+        same = sum(x == y for x, y in zip(items, want))
+        p50, p95 = percentile(times, 50), percentile(times, 95)
+        lines.append(f"| {name} | {p50:.0f} / {p95:.0f} | {same}/{len(questions)} |")
+    return lines
 
 
 def main() -> None:
@@ -81,7 +126,8 @@ def main() -> None:
             "# Milvus backend parity (eval/milvus_parity.py)",
             "",
             f"Encoder `{encoder.name}`, {len(queries)} labelled queries, {n} seed chunks; milvus-lite 3.2.2 "
-            f"in process (FLAT index), pymilvus 3.0.2. Machine: {machine()}.",
+            f"in process (FLAT index), pymilvus 3.0.2. Machine: {machine()}; load average "
+            f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])} at the start (shared machine).",
             "",
             "| mode | top-10 overlap | identical lists | nDCG@10 embedded | nDCG@10 milvus "
             "| p50 / p95 ms embedded | p50 / p95 ms milvus | 5-segment overlap |",
@@ -104,6 +150,7 @@ def main() -> None:
                 f"| {percentile(lat_m, 50):.1f} / {percentile(lat_m, 95):.1f} "
                 f"| {same_s}/{total} ({same_s / total:.1%}) |"
             )
+        lines += answer_parity(index_dir, tmp_path, embedded, encoder)
         version = current_version(index_dir)
         emb_bytes = folder_bytes(version) if version else 0
         mil_bytes = folder_bytes(tmp_path / "milvus.db")
@@ -114,7 +161,7 @@ def main() -> None:
             f"On disk per chunk ({n} chunks, dim {encoder.dim}): embedded version folder "
             f"{emb_bytes / n / 1024:.1f} KiB (vectors, BM25, chunks, sentences), milvus-lite data folder "
             f"{mil_bytes / n / 1024:.1f} KiB (vectors, tokens, sparse BM25 vectors, chunk JSON, scalar "
-            "columns; milvus-lite's own files, not a server's segment layout).",
+            "columns, answer-sentence collection; milvus-lite's own files, not a server's segment layout).",
         ]
     suffix = "" if args.encoder == Settings().encoder else f"_{args.encoder}"
     out = EVAL_DIR / "reports" / f"milvus_parity{suffix}.md"

@@ -21,7 +21,7 @@ import sys
 from dataclasses import replace
 
 import numpy as np
-from common import EVAL_DIR, REPO, Query, load_qrels, load_queries
+from common import EVAL_DIR, Query, add_backend_args, load_qrels, load_queries, open_engine
 
 from policy_search.search.relevance import RelevanceModel, model_for
 from policy_search.search.retrieval import SearchEngine
@@ -121,10 +121,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--index", default=str(REPO / "index"))
+    add_backend_args(parser)
     parser.add_argument("--fit", action="store_true", help="fit weights and threshold on the dev split")
     args = parser.parse_args()
-    engine = SearchEngine.load(args.index)
+    engine = open_engine(args)
     in_q, ood_q = load_queries(), load_ood()
     qrels = load_qrels()
     feats = features(engine, in_q + ood_q)

@@ -1,6 +1,7 @@
 """Score retrieval configurations on the labelled queries and write a report.
 
 ``python eval/run.py [--index index] [--encoder NAME ...] [--modes keyword,dense,hybrid,...]``
+``python eval/run.py --backend milvus --milvus-uri URI [--milvus-token T] [--collection NAME]``
 
 For every configuration and split (dev, test) it computes nDCG@10, Recall@5/10, MRR@10 and
 Hit@1 with ir-measures, paired t-tests against the default hybrid (per-query nDCG@10 and
@@ -23,8 +24,10 @@ from common import (
     METRIC_NAMES,
     REPO,
     Query,
+    add_backend_args,
     load_qrels,
     load_queries,
+    open_engine,
     percentile,
     run_queries,
     score,
@@ -199,10 +202,12 @@ def report(results: list[Result], queries: list[Query], qrels, engine: SearchEng
 
 
 def main() -> int:
+    global REPORTS
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--index", default=str(REPO / "index"))
+    add_backend_args(parser)
+    parser.add_argument("--reports", default=str(REPORTS), help="where to write the report")
     parser.add_argument("--modes", default=DEFAULT_MODES, help=f"comma list of {', '.join(VARIANTS)}")
     parser.add_argument(
         "--encoder",
@@ -211,6 +216,7 @@ def main() -> int:
         help="also evaluate this encoder (dense + hybrid); repeatable",
     )
     args = parser.parse_args()
+    REPORTS = Path(args.reports)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = [m for m in modes if m not in VARIANTS]
     if unknown or "hybrid" not in modes:
@@ -218,7 +224,7 @@ def main() -> int:
         return 2
     queries, qrels = load_queries(), load_qrels()
     try:
-        engine = engine_for(None, Path(args.index))
+        engine = open_engine(args)
         extra = [(name, engine_for(name, Path(args.index))) for name in args.encoder]
     except (EncoderError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -267,7 +267,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
         if item.targets:
             print("    目标：" + "；".join(f"{t.indicator} {t.text}" for t in item.targets))
     if len(result.comparison) > 1:
-        print("\n各计划对比：")
+        print("\n各规划对比：")
         for row in result.comparison:
             targets = "、".join(t.text for t in row.targets) or "—"
             print(f"  {row.plan_title}（{row.period}）  {row.title}  目标：{targets}  [{row.chunk_id}]")
@@ -385,7 +385,7 @@ def build_parser(prog: str = "policy-search") -> argparse.ArgumentParser:
     chunks.add_argument("--json", action="store_true", help="one JSON object per chunk")
     chunks.set_defaults(func=cmd_chunks)
 
-    search = sub.add_parser("search", help="search the index (run `python embed.py` first)")
+    search = sub.add_parser("search", help="search the index (run `policy-search build` first)")
     search.add_argument("query", nargs="*", help="the question or keywords")
     search.add_argument("--queries", help="a file with one query per line")
     search.add_argument("--index", default="index")

@@ -12,8 +12,15 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Settings:
-    # chunking
+    # limits: what one file or link may cost; every cut is reported (corpus notes, page notices)
     max_file_mb: int = 50  # larger corpus files are skipped, with the reason, before being read
+    max_line_chars: int = 10_000  # longer lines split at sentence ends, then clause marks, then hard
+    max_html_depth: int = 100  # elements nested deeper are flattened into the line around them
+    max_html_cells: int = 10_000  # cells of one table; further cells are left out
+    max_query_chars: int = 2_000  # longer queries are cut
+    max_url_values: int = 50  # values per URL filter parameter
+    max_url_param_chars: int = 4_000  # characters read of one URL parameter
+    # chunking
     max_chunk_chars: int = 500  # longer items split at paragraph, sentence, clause ends; never longer
     min_chunk_chars: int = 20  # shorter fragments join the next chunk as context
     # encoders

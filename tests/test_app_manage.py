@@ -17,7 +17,7 @@ def corpus_page(make_app, index: Path, corpus: Path = CORPUS_DIR, **state):
     for name, value in state.items():
         at.session_state[name] = value
     at.run()
-    at.switch_page("pages/corpus.py").run()
+    at.switch_page("app_pages/corpus.py").run()
     return at
 
 

@@ -38,7 +38,7 @@ def test_card_links_to_the_whole_document_with_the_task_marked_and_the_original(
     card = next(e.proto.body for e in at.get("html") if 'class="ps-card"' in e.proto.body)
     link = re.search(r'href="document\?([^"]+)"', card).group(1).replace("&amp;", "&")
     params = dict(p.split("=", 1) for p in link.split("&"))
-    at.switch_page("pages/document.py")
+    at.switch_page("app_pages/document.py")
     for k, v in params.items():
         from urllib.parse import unquote_plus
 
@@ -62,3 +62,16 @@ def test_document_html_escapes_and_marks_one_task():
     out = ui.document_html([a, b], b)
     assert "<script>" not in out and "<b>" not in out and out.count("本条") == 1
     assert out.count("重点任务") == 1
+
+
+def test_page_files_are_not_in_a_folder_streamlit_serves_on_its_own():
+    """A folder named pages/ beside app.py is served by Streamlit as bare pages (no styles, file
+    names as the menu, shared.py and admin.py as pages) to the first visitor of a fresh server
+    who opens a page by its address; the pages live in app_pages/ and app.py names each one."""
+    from tests.test_app import REPO
+
+    assert not (REPO / "pages").exists()
+    app = (REPO / "app.py").read_text(encoding="utf-8")
+    for page in sorted((REPO / "app_pages").glob("*.py")):
+        if page.stem not in ("__init__", "shared", "admin"):
+            assert f'"{{PAGES}}/{page.name}"' in app or f'"app_pages/{page.name}"' in app, page.name

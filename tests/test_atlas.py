@@ -282,7 +282,7 @@ def atlas_app(monkeypatch, seed_index_hash):
     monkeypatch.setenv("POLICY_SEARCH_INDEX", str(seed_index_hash))
     monkeypatch.setenv("POLICY_SEARCH_CORPUS", str(CORPUS_DIR))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.switch_page("pages/atlas.py")
+    at.switch_page("app_pages/atlas.py")
     return at
 
 

@@ -31,8 +31,8 @@ def test_library_bad_queries(hash_engine: SearchEngine, name: str, query: str, e
         hits = hash_engine.search(query, k=5, mode=mode)
         if expect == "none":
             assert hits == [], name
-        elif expect == "any":
-            assert isinstance(hits, list)
+        elif expect == "any":  # nothing to match on: whatever comes back is marked not relevant
+            assert not any(h.relevant for h in hits), (name, mode)
         elif mode != "dense":  # the hash encoder has no idea of meaning; BM25 must find the term
             assert hits and any(expect.replace("質", "质") in h.chunk.text for h in hits), (name, mode)
 

@@ -91,7 +91,7 @@ def test_damaged_columns_file_is_one_clear_error(index: Path):
     target.write_bytes(target.read_bytes()[:100])
     with pytest.raises(IndexNotReady) as info:
         SearchEngine.load(index, encoder=HashEncoder())
-    assert COLUMNS in str(info.value) and "embed.py" in str(info.value)
+    assert COLUMNS in str(info.value) and "policy-search build" in str(info.value)
 
 
 def test_columns_file_of_another_chunks_file_is_refused(index: Path):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +17,38 @@ CONTRACT = {
 
 
 def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """The CLI in this process (as ``python -m policy_search ARGS``): exit code, stdout, stderr.
+
+    Saves a Python start-up and the imports per call; ``run_process`` runs the real entry point."""
+    from policy_search.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args), prog="python -m policy_search")
+            except SystemExit as exc:  # argparse errors
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "policy_search", *args], cwd=cwd, capture_output=True, text=True, timeout=120
     )
+
+
+def test_the_real_entry_point_exits_with_the_commands_code(seed_index_hash: Path):
+    ok = run_process("search", "--index", str(seed_index_hash), "--k", "1", "质押融资")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("# 质押融资  (1 hits, hybrid)") and "  1. " in ok.stdout
+    bad = run_process("search", "--index", str(seed_index_hash), "--region", "火星", "质押融资")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_docs_lists_documents_with_chunk_counts():
@@ -70,7 +102,9 @@ def test_search_table_filters_and_errors(seed_index_hash: Path, tmp_path: Path):
     assert "no results; try fewer filters" in none.stdout
     missing = run("search", "--index", str(tmp_path / "none"), "专利")
     assert (
-        missing.returncode == 2 and "python embed.py" in missing.stderr and "Traceback" not in missing.stderr
+        missing.returncode == 2
+        and "policy-search build" in missing.stderr
+        and "Traceback" not in missing.stderr
     )
 
 

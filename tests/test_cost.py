@@ -96,3 +96,23 @@ def test_a_500_kb_link_does_bounded_work_and_never_disturbs_another_session(hash
         t.join(timeout=120)
     assert not any(t.is_alive() for t in threads)
     assert results == [alone] * 5
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_a_large_one_line_file_builds_in_bounded_memory_and_no_chunk_over_the_limit():
+    """A 3 MB line without punctuation, built in a fresh process (eval/bench_memory.py): no
+    chunk over ``max_chunk_chars``, and peak memory above a 10 KB build's under 20× the file.
+    Measured: 3 MB took about 7 MiB per MB; before the normalisation and token fixes 26 (77 MiB
+    above, failing this bound), and one chunk per line (the 1 GB build of 15.8 MB) about 65."""
+    import sys
+
+    from .conftest import REPO
+
+    sys.path.insert(0, str(REPO / "eval"))
+    from bench_memory import LINES, measure
+
+    tiny = measure(0.01, LINES["no punctuation"])
+    big = measure(3, LINES["no punctuation"])
+    assert big["longest"] <= Settings().max_chunk_chars and big["chunks"] > 2000
+    assert big["peak"] - tiny["peak"] < 20 * 3, (tiny, big)

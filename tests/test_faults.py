@@ -3,7 +3,6 @@ builds at once never corrupt it, and many threads searching one engine see seria
 
 from __future__ import annotations
 
-import random
 import shutil
 import signal
 import subprocess
@@ -50,39 +49,70 @@ def big_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
-def test_killing_embed_at_random_points_keeps_previous_index(big_corpus: Path, tmp_path: Path):
+def corpus_bytes(corpus: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(corpus.iterdir())}
+
+
+def doc_count(index: Path) -> int:
+    return len({c.doc_id for c in SearchEngine.load(index, encoder=HashEncoder()).chunks})
+
+
+def kill_incremental_rebuild(big_corpus: Path, tmp_path: Path, points: int) -> dict[str, int]:
+    """Build, then add one file and change another; run the incremental rebuild ``points`` times,
+    each killed (SIGKILL) at an evenly spaced moment over its measured duration. Every time the
+    index must load and answer exactly as the previous or as the finished build, and the corpus
+    stay byte-for-byte as it was."""
     index = tmp_path / "index"
     first = embed(big_corpus, index)
     assert first.wait(timeout=300) == 0, first.stderr.read()
-    before = answers(index)
-    # change the corpus so a finished rebuild would answer differently
-    victim = sorted(big_corpus.glob("copy0-*"))[0]
-    victim.unlink()
+    before, docs_before = answers(index), doc_count(index)
+    # the change: one new plan (a copy with its own text) and one plan edited
+    src = sorted(big_corpus.glob("copy1-*"))[0]
+    (big_corpus / "added-plan.txt").write_text(
+        src.read_text(encoding="utf-8") + "\n附记：新增的规划。", encoding="utf-8"
+    )
+    edited = sorted(big_corpus.glob("copy2-*"))[-1]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n附记：修改后的规划。", encoding="utf-8")
+    corpus = corpus_bytes(big_corpus)
+    # what the finished incremental rebuild answers, and how long it takes (a copy of the index)
+    timing = tmp_path / "timing-index"
+    shutil.copytree(index, timing)
     started = time.perf_counter()
-    full = embed(big_corpus, tmp_path / "timing-index")
-    full.wait(timeout=300)
+    full = embed(big_corpus, timing)
+    assert full.wait(timeout=300) == 0, full.stderr.read()
     build_seconds = time.perf_counter() - started
-    rng = random.Random(7)
-    outcomes = set()
-    for _ in range(5):
+    after, docs_after = answers(timing), doc_count(timing)
+    assert (after, docs_after) != (before, docs_before), "the rebuild must change the answers"
+    outcomes = {"previous": 0, "finished": 0}
+    for i in range(points):
         proc = embed(big_corpus, index)
-        time.sleep(rng.uniform(0.05, build_seconds * 0.9))
+        time.sleep(build_seconds * (i + 0.5) / points)  # evenly over the whole build
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        now = answers(index)  # must load, whatever point the build died at
-        loaded = SearchEngine.load(index, encoder=HashEncoder())
-        docs = {c.doc_id for c in loaded.chunks}
-        if now == before and len(docs) == 20:
-            outcomes.add("previous")
+        now, docs = answers(index), doc_count(index)  # must load, whatever point the build died at
+        if (now, docs) == (before, docs_before):
+            outcomes["previous"] += 1
         else:
-            assert len(docs) == 19, "a half-built index was swapped in"
-            outcomes.add("finished")
-    assert "previous" in outcomes
+            assert (now, docs) == (after, docs_after), f"kill point {i}: a half-built index was swapped in"
+            outcomes["finished"] += 1
+        assert corpus_bytes(big_corpus) == corpus, f"kill point {i} changed the corpus"
+    assert outcomes["previous"] > 0
     # after the kills, a normal build cleans up and succeeds
     final = embed(big_corpus, index)
     assert final.wait(timeout=300) == 0
-    assert len({c.doc_id for c in SearchEngine.load(index, encoder=HashEncoder()).chunks}) == 19
+    assert (answers(index), doc_count(index)) == (after, docs_after)
     assert len(list(index.glob("v-*"))) <= 2
+    return outcomes
+
+
+def test_killing_embed_at_random_points_keeps_previous_index(big_corpus: Path, tmp_path: Path):
+    kill_incremental_rebuild(big_corpus, tmp_path, points=3)
+
+
+@pytest.mark.slow
+def test_killing_incremental_rebuild_at_fifty_points_keeps_previous_index(big_corpus: Path, tmp_path: Path):
+    outcomes = kill_incremental_rebuild(big_corpus, tmp_path, points=50)
+    assert sum(outcomes.values()) == 50
 
 
 def test_second_concurrent_build_is_refused_with_a_message(tmp_path: Path):

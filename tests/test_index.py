@@ -131,11 +131,11 @@ def test_stale_index_is_flagged(small_corpus: Path, tmp_path: Path):
         "一、总体要求\n新增的计划文本，内容足够长以成为一个分块。", encoding="utf-8"
     )
     engine = SearchEngine.load(index, encoder=HashEncoder(), corpus_dir=small_corpus)
-    assert engine.stale and "embed.py" in engine.stale_reason
+    assert engine.stale and "policy-search build" in engine.stale_reason
 
 
 def test_missing_index_is_one_clear_error(tmp_path: Path):
-    with pytest.raises(IndexNotReady, match=r"no search index found; run `python embed\.py`"):
+    with pytest.raises(IndexNotReady, match=r"no search index found; run `policy-search build`"):
         SearchEngine.load(tmp_path / "nowhere")
 
 
@@ -149,7 +149,7 @@ def test_corrupt_files_name_the_file(small_corpus: Path, tmp_path: Path, name: s
     with pytest.raises(IndexNotReady) as info:
         SearchEngine.load(index, encoder=HashEncoder())
     message = str(info.value)
-    assert name in message and "embed.py" in message and "\n" not in message
+    assert name in message and "policy-search build" in message and "\n" not in message
 
 
 def test_missing_bm25_folder_is_reported(small_corpus: Path, tmp_path: Path):

@@ -18,9 +18,12 @@ from policy_search.ingest.loaders import (
     LoadError,
     decode_bytes,
     html_to_text,
+    html_to_text_noted,
     join_wrapped_lines,
+    load_source,
     read_source,
 )
+from policy_search.settings import Settings
 
 TEXT = "国家知识产权局2013年工作要点\n一、深入实施知识产权战略\n推进知识产权区域促进工程。"
 # Fails UTF-8 (0xff is never valid), GB18030 (0xff is no lead byte) and has no BOM.
@@ -389,5 +392,38 @@ def test_deeply_nested_headers_and_wide_tables_read_in_linear_time():
     kept = "<article><header>文章标题</header><p>正文。</p></article>"
     assert html_to_text(kept).splitlines() == ["文章标题", "正文。"]
     wide = "<table><tr>" + "<td>格</td>" * 50_000 + "</tr></table>"
-    (row,) = html_to_text(wide).splitlines()
-    assert row.count("\t") == 49_999
+    text, notes = html_to_text_noted(wide, max_depth=100, max_cells=50_000)  # no cell over the limit
+    (row,) = text.splitlines()
+    assert row.count("\t") == 49_999 and notes == ()
+
+
+def test_html_nested_deeper_than_the_limit_is_flattened_with_a_note():
+    page = "<body>" + "<div>" * 5 + "甲<p>乙</p><br>丙" + "</div>" * 5 + "<p>丁。</p></body>"
+    assert html_to_text_noted(page, max_depth=100, max_cells=10) == ("甲\n乙\n丙\n丁。", ())
+    text, notes = html_to_text_noted(page, max_depth=3, max_cells=10)
+    assert text == "甲乙 丙\n丁。"  # every character kept; only the deeper breaks are gone
+    assert notes == ("HTML nested deeper than 3 levels: the deeper elements were flattened",)
+    # scripts are still dropped beyond the limit
+    deep_script = "<body>" + "<div>" * 5 + "<script>alert(1)</script>正文。" + "</div>" * 5 + "</body>"
+    assert html_to_text_noted(deep_script, max_depth=2, max_cells=10)[0] == "正文。"
+
+
+def test_table_cells_beyond_the_limit_are_left_out_with_a_note():
+    page = (
+        "<table><tr><td>甲</td><td>乙</td></tr><tr><td>丙</td><td>丁</td></tr></table>"
+        "<table><tr><td>戊</td><td>己</td></tr></table>"  # each table counts its own cells
+    )
+    text, notes = html_to_text_noted(page, max_depth=100, max_cells=3)
+    assert text.splitlines() == ["甲\t乙", "丙", "戊\t己"]
+    assert notes == ("a table has more than 3 cells: the other 1 cells were left out",)
+    assert html_to_text_noted(page, max_depth=100, max_cells=4) == ("甲\t乙\n丙\t丁\n戊\t己", ())
+
+
+def test_load_source_applies_the_html_limits_of_the_settings(tmp_path):
+    path = _write(tmp_path, "wide.html", ("<table><tr>" + "<td>格</td>" * 30 + "</tr></table>").encode())
+    source = load_source(path, Settings(max_html_cells=20))
+    assert source.format == "html" and source.text.count("格") == 20
+    assert source.notes == ("a table has more than 20 cells: the other 10 cells were left out",)
+    assert load_source(path).notes == ()  # the default limit (10,000 cells) cuts nothing here
+    with pytest.raises(LoadError, match="file too large"):
+        load_source(path, Settings(max_file_mb=0))

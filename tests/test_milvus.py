@@ -241,3 +241,136 @@ def test_unreachable_server_is_one_clear_error():
 
     with pytest.raises(IndexNotReady, match=r"127\.0\.0\.1:.*cannot connect to Milvus"):
         MilvusBackend.open(MilvusTarget(f"http://127.0.0.1:{_free_port()}", collection="x"))
+
+
+@pytest.mark.slow
+def test_eval_run_takes_the_backend_options(tmp_path: Path):
+    """eval/run.py on a milvus-lite collection scores exactly as on the embedded index of the same corpus."""
+    from policy_search.store.index import build_index
+
+    corpus = _small_corpus(tmp_path)
+    settings = Settings(encoder="hash")
+    target = MilvusTarget(str(tmp_path / "eval.db"), collection="evalrun")
+    build = subprocess.run(  # another process: a milvus-lite file is locked by the process that opens it
+        [
+            sys.executable,
+            "-m",
+            "policy_search",
+            "build",
+            "--backend",
+            "milvus",
+            "--milvus-uri",
+            target.uri,
+            "--collection",
+            "evalrun",
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(tmp_path / "cache"),
+            "--encoder",
+            "hash",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    build_index(corpus, tmp_path / "index", settings, encoder=HashEncoder())
+    summaries = {}
+    for name, opts in {
+        "milvus": ["--backend", "milvus", "--milvus-uri", target.uri, "--collection", "evalrun"],
+        "embedded": ["--index", str(tmp_path / "index")],
+    }.items():
+        reports = tmp_path / f"reports-{name}"
+        run = subprocess.run(
+            [sys.executable, "eval/run.py", *opts, "--modes", "keyword,hybrid", "--reports", str(reports)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        summaries[name] = json.loads((reports / "summary.json").read_text(encoding="utf-8"))
+    assert set(summaries["milvus"]) == {"keyword", "hybrid"}
+    assert summaries["milvus"]["hybrid"]["test"]["nDCG@10"] > 0
+    assert summaries["milvus"] == summaries["embedded"]
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "eval/run.py",
+            "--backend",
+            "milvus",
+            "--milvus-uri",
+            target.uri,
+            "--collection",
+            "x",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert bad.returncode != 0 and bad.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert "Traceback" not in bad.stderr
+
+
+class _CountingHash(HashEncoder):
+    """The hash encoder, counting the passages it embeds (answers on a stored index embed none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages = 0
+
+    def encode_passages(self, texts):
+        self.passages += len(texts)
+        return super().encode_passages(texts)
+
+
+ANSWER_QUESTIONS = ["红桥区知识产权质押融资目标是多少", "专利申请量的目标", "知识产权保护工作有哪些措施"]
+
+
+def test_answers_read_sentence_vectors_stored_in_milvus(seed_index_hash: Path, hash_engine, tmp_path: Path):
+    from policy_search.answers.answer import answer
+    from policy_search.store.milvus_sentences import MilvusSentences
+
+    target = MilvusTarget(str(tmp_path / "answers.db"), collection="answers")
+    export_to_milvus(seed_index_hash, target)  # the index folder's sentence vectors, not re-embedded
+    encoder = _CountingHash()
+    engine = SearchEngine.open(MilvusBackend.open(target), encoder=encoder, corpus_dir=CORPUS_DIR)
+    assert isinstance(engine.sentences, MilvusSentences)
+    assert len(engine.sentences) == len(hash_engine.sentences)
+    for q in ANSWER_QUESTIONS:
+        want, got = answer(hash_engine, q), answer(engine, q)
+        assert got.found == want.found and want.found, q
+        assert [i.to_dict() for i in got.items] == [i.to_dict() for i in want.items], q
+    assert encoder.passages == 0 and engine.sentences.embedded == 0 and engine.sentences.fetched > 0
+
+
+def test_sentences_follow_incremental_builds(tmp_path: Path):
+    from policy_search.answers.answer import answer
+    from policy_search.store.index import build_index
+    from policy_search.store.milvus import connect, iterate
+
+    corpus = _small_corpus(tmp_path)
+    target = MilvusTarget(str(tmp_path / "s.db"), collection="s")
+    settings = Settings(encoder="hash")
+    first = build_milvus(corpus, target, settings, HashEncoder(), cache_root=tmp_path / "cache")
+    assert first.sentences_embedded > 0
+    # the embedded build of the same corpus reuses the same sentence cache: nothing to embed
+    again = build_index(corpus, tmp_path, settings, encoder=HashEncoder())  # its cache: tmp_path/cache
+    assert again.sentences_embedded == 0
+    second = build_milvus(corpus, target, settings, HashEncoder(), cache_root=tmp_path / "cache")
+    assert second.sentences_embedded == 0 and "milvus sentences: upserted 0, deleted 0" in second.notes
+    (corpus / "cnipa-2013-work-plan.txt").unlink()
+    third = build_milvus(corpus, target, settings, HashEncoder(), cache_root=tmp_path / "cache")
+    note = next(n for n in third.notes if n.startswith("milvus sentences:"))
+    assert "upserted 0" in note and "deleted 0" not in note
+    client = connect(target)
+    rows = iterate(client, "s__sentences", "", ["chunk_id"])
+    assert rows and all(not r["chunk_id"].startswith("cnipa-2013") for r in rows)
+    encoder = _CountingHash()
+    engine = SearchEngine.open(MilvusBackend.open(target), encoder=encoder, corpus_dir=corpus)
+    assert len(rows) == len(engine.sentences)
+    assert answer(engine, "专利申请量的目标").items and encoder.passages == 0

@@ -5,6 +5,8 @@ Every fixture here is synthetic (fictional places and wording) and shows one lay
 
 from __future__ import annotations
 
+import pytest
+
 from policy_search.ingest.chunking import check_coverage, chunk_document, doc_types
 from policy_search.ingest.grammar import cn_to_int, find_markers, line_marker, sentences
 from policy_search.ingest.outline import legal_markers, plan_markers, split_parts
@@ -176,6 +178,8 @@ def test_no_chunk_is_ever_longer_than_the_limit():
     assert all(not c.text.endswith("推进知识产") for c in chunks)  # clause ends before hard cuts
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(120)
 def test_adversarial_sizes_stay_linear():
     # 40k short lines and a 400k-character single line: quadratic code would take minutes here
     many_lines = "\n".join(f"第{i}段。" if i % 3 else "短" for i in range(40_000))

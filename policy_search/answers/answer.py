@@ -28,9 +28,7 @@ from ..data import DATA_DIR
 from ..ingest.grammar import sentences as split_sentences  # noqa: F401  (re-exported for callers)
 from ..ingest.targets import extract_targets
 from ..records import Chunk, Target
-from ..search.glossary import expand_query
-from ..search.query import topic_terms
-from ..search.retrieval import Filters, Hit, SearchEngine, clean_query
+from ..search.retrieval import Filters, Hit, ParsedQuery, SearchEngine
 from .asks import asked, supplies
 from .comparison import ComparisonRow, compare, record_dict, statement_rows, topic_share
 from .llm import GenerationError, LLMConfig, generate
@@ -96,15 +94,6 @@ def wants_number(question: str) -> bool:
     return bool(_NUMBER_QUESTION.search(question))
 
 
-def _topic_terms(engine: SearchEngine, question: str) -> list[str]:
-    """Question tokens that name its topic (see ``query.topic_terms``); the place names that
-    select a plan are satisfied by the plan itself, not by its text."""
-    named = engine.region_boosts(question)
-    places = {alias for region in named for alias in engine.region_aliases_of(region)}
-    places |= set(named.values()) | {"国家", "国家局", "全国"} if "全国" in named else set(named.values())
-    return topic_terms(engine.tokenizer.tokenize(question), places)
-
-
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
     lines = (_DATA / "places.txt").read_text(encoding="utf-8").splitlines()
@@ -144,31 +133,32 @@ def _minmax(values: np.ndarray) -> np.ndarray:
 
 def answer(
     engine: SearchEngine,
-    question: str,
+    question: str | ParsedQuery,
     filters: Filters | None = None,
     max_items: int = 3,
     top_chunks: int | None = None,
     llm: LLMConfig | None = None,
 ) -> Answer:
-    """Answer ``question`` from the corpus: best sentences, their targets, and a comparison."""
-    question = clean_query(question)
+    """Answer ``question`` (text or ``engine.parse(text)``) from the corpus: best sentences,
+    their targets, and a comparison."""
+    parsed = engine.parse(question)  # cleaned, expanded, tokenised and its names recognised once
+    question = parsed.cleaned
     if not question:
         return Answer(question, False, "请输入问题。")
     number = wants_number(question)
-    hits = engine.search(question, k=30, mode="hybrid", filters=filters)
+    hits = engine.search(parsed, k=30, mode="hybrid", filters=filters)
     cfg = engine.settings
     top_chunks = top_chunks or cfg.answer_top_chunks
-    expanded = expand_query(question)  # English words → Chinese glossary terms
-    terms = _topic_terms(engine, expanded)
-    if expanded != question:
-        terms = [t for t in terms if not t.isascii()] or terms
+    expanded = parsed.expanded  # English words → Chinese glossary terms
+    # the topic words; the place names that select a plan are satisfied by the plan itself
+    terms = list(parsed.topic_terms)
     if not hits:
         return Answer(question, False, "语料中没有找到相关内容。", wants_number=number)
     missing_places = unknown_places(engine, question)
     if missing_places:
         message = f"语料中没有{'、'.join(missing_places)}的政策文件，无法回答这个问题。"
         return Answer(question, False, message, wants_number=number, hits=hits)
-    named = set(engine.region_boosts(question))
+    named = set(parsed.region_names)
     named_years = "year:" in " ".join(b for h in hits for b in h.boosts)
     years = re.findall(r"(?:19|20)\d{2}年", question)
 

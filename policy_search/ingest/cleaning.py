@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from policy_search.ingest.limits import LineSplit, split_line
 from policy_search.ingest.normalize import normalize_char_width
 from policy_search.ingest.repair import Line, noise_words, repair_lines, starts_paragraph
 from policy_search.records import Removed
@@ -108,7 +109,15 @@ def boilerplate_reason(line: str) -> str | None:
 
 
 def clean_text(raw: str) -> tuple[str, tuple[Removed, ...]]:
-    """Return ``(cleaned text, removed lines)`` for a decoded source text.
+    """``clean_text_limited`` without a line limit: ``(cleaned text, removed lines)``."""
+    cleaned, removed, _ = clean_text_limited(raw, 0)
+    return cleaned, removed
+
+
+def clean_text_limited(
+    raw: str, max_line_chars: int
+) -> tuple[str, tuple[Removed, ...], tuple[LineSplit, ...]]:
+    """Return ``(cleaned text, removed lines, long lines split)`` for a decoded source text.
 
     The text is put in canonical punctuation (``normalize_char_width``), split into lines
     (line numbers are 1-based, counted as ``str.splitlines`` does), each line is stripped and
@@ -116,7 +125,9 @@ def clean_text(raw: str) -> tuple[str, tuple[Removed, ...]]:
     bare 来源： key), navigation blocks and tables of contents are moved into ``Removed``
     records; ``repair.repair_lines`` then re-joins flattened tables, lone numbers, PDF hard
     wraps and wrapped titles; a bare 附件： line left at the very end (its attachment was not
-    captured) is removed too. The cleaned text is the kept lines joined with "\\n".
+    captured) is removed too. Last, a line longer than ``max_line_chars`` (when > 0) is split at
+    sentence ends, then clause punctuation, then hard (``limits.split_line``): after repair, so
+    no re-joining undoes it. The cleaned text is the kept lines joined with "\\n".
     """
     lines: list[Line] = []
     blank = False
@@ -135,7 +146,23 @@ def clean_text(raw: str) -> tuple[str, tuple[Removed, ...]]:
         line = kept.pop()
         removed.append(Removed(line_no=line.no, text=line.text, reason="empty attachment tail"))
     removed.sort(key=lambda record: record.line_no)
-    return "\n".join(line.text for line in kept), tuple(removed)
+    splits: list[LineSplit] = []
+    if max_line_chars > 0 and any(len(line.text) > max_line_chars for line in kept):
+        kept, splits = _split_long_lines(kept, max_line_chars)
+    return "\n".join(line.text for line in kept), tuple(removed), tuple(splits)
+
+
+def _split_long_lines(lines: list[Line], limit: int) -> tuple[list[Line], list[LineSplit]]:
+    out: list[Line] = []
+    splits: list[LineSplit] = []
+    for line in lines:
+        if len(line.text) <= limit:
+            out.append(line)
+            continue
+        pieces, worst = split_line(line.text, limit)
+        splits.append(LineSplit(line.no, len(line.text), len(pieces), worst))
+        out.extend(Line(line.no, piece, line.blank_before and k == 0) for k, piece in enumerate(pieces))
+    return out, splits
 
 
 def _mark_metadata_values(lines: list[Line]) -> None:

@@ -14,8 +14,9 @@ from pathlib import Path
 from ..records import Chunk, Document, FieldSource, Skipped
 from ..settings import Settings
 from .chunking import chunk_document
-from .cleaning import clean_text
-from .loaders import DEFAULT_MAX_FILE_BYTES, SUPPORTED_EXTENSIONS, LoadError, read_source
+from .cleaning import clean_text_limited
+from .limits import chunk_cut_note, hard_cuts, line_note
+from .loaders import SUPPORTED_EXTENSIONS, LoadError, load_source
 from .metadata import CATALOG_NAME, load_catalog, resolve_metadata
 
 _IGNORED_NAMES = {CATALOG_NAME, "README.md", "README.txt", "LICENSE", "manifest.json"}
@@ -65,20 +66,41 @@ def file_fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """One file read, cleaned and described, with what the limits cut (English notes)."""
+
+    document: Document
+    notes: tuple[str, ...] = ()
+
+
 def load_document(
-    path: Path, corpus_dir: Path, entry: dict | None, max_bytes: int = DEFAULT_MAX_FILE_BYTES
-) -> Document:
+    path: Path, corpus_dir: Path, entry: dict | None, settings: Settings | None = None
+) -> Loaded:
     """Read, clean and describe one file; raises ``LoadError`` with a one-line reason."""
-    raw, fmt = read_source(path, max_bytes)
+    settings = settings or Settings()
+    source = load_source(path, settings)
     rel = path.relative_to(corpus_dir).as_posix()
-    return document_from_text(rel, raw, entry, fmt=fmt, fingerprint=file_fingerprint(path))
+    return _loaded(rel, source.text, entry, source.format, file_fingerprint(path), settings, source.notes)
 
 
 def document_from_text(
     rel: str, raw: str, entry: dict | None = None, fmt: str = "txt", fingerprint: str = ""
 ) -> Document:
     """Clean and describe one decoded text named ``rel``; ``LoadError`` if nothing is left."""
-    cleaned, removed = clean_text(raw)
+    return _loaded(rel, raw, entry, fmt, fingerprint, Settings()).document
+
+
+def _loaded(
+    rel: str,
+    raw: str,
+    entry: dict | None,
+    fmt: str,
+    fingerprint: str,
+    settings: Settings,
+    notes: tuple[str, ...] = (),
+) -> Loaded:
+    cleaned, removed, splits = clean_text_limited(raw, settings.max_line_chars)
     if not cleaned.strip():
         raise LoadError(rel, "no text left after removing web-page boilerplate")
     name = Path(rel).name
@@ -89,7 +111,9 @@ def document_from_text(
         provenance = tuple(
             FieldSource("title", stem, "file name") if p.field == "title" else p for p in provenance
         )
-    return Document(
+    if splits:
+        notes = (*notes, line_note(splits, settings.max_line_chars))
+    document = Document(
         doc_id=meta.doc_id,
         path=rel,
         title=meta.title or Path(rel).stem,
@@ -106,6 +130,7 @@ def document_from_text(
         removed=removed,
         provenance=provenance,
     )
+    return Loaded(document, notes)
 
 
 def load_corpus(corpus_dir: str | Path, settings: Settings | None = None) -> Corpus:
@@ -131,10 +156,11 @@ def load_corpus(corpus_dir: str | Path, settings: Settings | None = None) -> Cor
             continue
         try:
             entry = catalog.get(path.name) or catalog.get(rel)
-            doc = load_document(path, corpus_dir, entry, settings.max_file_mb * 1024 * 1024)
+            loaded = load_document(path, corpus_dir, entry, settings)
         except LoadError as exc:
             corpus.skipped.append(Skipped(rel, exc.reason))
             continue
+        doc = loaded.document
         text_key = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
         if text_key in by_text:
             corpus.skipped.append(Skipped(rel, f"same text as {by_text[text_key]}; indexed once"))
@@ -146,6 +172,9 @@ def load_corpus(corpus_dir: str | Path, settings: Settings | None = None) -> Cor
             doc = replace(doc, doc_id=new_id)
         ids.add(doc.doc_id)
         chunks = chunk_document(doc, settings)
+        cuts = hard_cuts(doc.text, chunks)
+        notes = (*loaded.notes, chunk_cut_note(cuts, settings.max_chunk_chars)) if cuts else loaded.notes
+        corpus.notes.extend(f"{rel}: {note}" for note in notes)
         if len(chunks) <= 1 or all(c.kind in ("preamble", "notice") for c in chunks):
             corpus.notes.append(f"{rel}: no headings recognised; chunked by paragraph")
         corpus.documents.append(doc)

@@ -15,23 +15,15 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import charset_normalizer
-from bs4 import BeautifulSoup
-from bs4.element import (
-    Comment,
-    Declaration,
-    Doctype,
-    NavigableString,
-    ProcessingInstruction,
-    Script,
-    Stylesheet,
-    Tag,
-    TemplateString,
-)
 
+from ..settings import Settings
+from .html_text import html_to_text as html_to_text  # re-exported: callers read pages here
+from .html_text import html_to_text_noted
 from .repair import join_wrapped_lines
 
 if TYPE_CHECKING:
@@ -179,7 +171,16 @@ def _control_ratio(text: str) -> float:
 # Entry point
 
 
-DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = Settings.max_file_mb * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file's text, its format, and what a limit cut while reading it (English notes)."""
+
+    text: str
+    format: str  # txt / md / html / docx / pdf
+    notes: tuple[str, ...] = ()
 
 
 def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[str, str]:
@@ -188,7 +189,18 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[st
     Raises ``LoadError`` (and nothing else) for unsupported extensions, empty, binary,
     undecodable, corrupt or unreadable files and PDFs without a text layer.
     """
-    path = Path(path)
+    source = _load(Path(path), max_bytes, Settings())
+    return source.text, source.format
+
+
+def load_source(path: Path, settings: Settings | None = None) -> Source:
+    """``read_source`` with the limits of ``settings`` (file size, HTML depth and cells), and
+    notes saying what those limits cut."""
+    settings = settings or Settings()
+    return _load(Path(path), settings.max_file_mb * 1024 * 1024, settings)
+
+
+def _load(path: Path, max_bytes: int, settings: Settings) -> Source:
     ext = path.suffix.lower()
     fmt = _FORMATS.get(ext)
     if fmt is None:
@@ -211,15 +223,19 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[st
         raise LoadError(path, f"cannot read file ({_summary(exc)})") from None
     if not data:
         raise LoadError(path, "empty file (0 bytes)")
+    notes: tuple[str, ...] = ()
     try:
-        text = _READERS[fmt](data)
+        if fmt == "html":
+            text, notes = _read_html(data, settings.max_html_depth, settings.max_html_cells)
+        else:
+            text = _READERS[fmt](data)
     except _UnreadableError as exc:
         raise LoadError(path, str(exc)) from None
     except Exception as exc:  # never let a library error escape
         raise LoadError(path, f"cannot read {fmt} file ({_summary(exc)})") from None
     if not text.strip():
         raise LoadError(path, _EMPTY_REASONS[fmt])
-    return text, fmt
+    return Source(text, fmt, notes)
 
 
 _EMPTY_REASONS = {
@@ -254,41 +270,12 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 # Sites that declare GB2312/GBK routinely use characters outside it; GB18030 is the superset.
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 
-_DROP_TAGS = frozenset(
-    {
-        "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
-        "template", "svg", "head", "select", "button", "textarea", "object", "embed", "canvas",
-    }
-)  # fmt: skip
-_BLOCK_TAGS = frozenset(
-    {
-        "address", "article", "blockquote", "body", "caption", "center", "dd", "details",
-        "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "h1", "h2",
-        "h3", "h4", "h5", "h6", "hgroup", "hr", "li", "main", "menu", "ol", "p", "pre",
-        "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
-    }
-)  # fmt: skip
-_CELL_TAGS = frozenset({"td", "th"})
-_CONTENT_TAGS = ["p", "article", "main", "table", "h1", "h2", "h3", "h4", "h5", "h6"]
-_SKIP_STRINGS = (
-    Comment,
-    Declaration,
-    Doctype,
-    ProcessingInstruction,
-    Script,
-    Stylesheet,
-    TemplateString,
-)
-_BREAK = "\n"  # marker between blocks; source newlines are collapsed before markers are added
-_CELL = "\t"  # marker between table cells
-_SPACES = re.compile(r"\s+")
 
-
-def _read_html(data: bytes) -> str:
+def _read_html(data: bytes, max_depth: int, max_cells: int) -> tuple[str, tuple[str, ...]]:
     page = _decode_text_file(data, declared=_declared_charset(data))
     if not page.strip():
         raise _UnreadableError(_EMPTY_REASONS["txt"])
-    return html_to_text(page)
+    return html_to_text_noted(page, max_depth, max_cells)
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -301,96 +288,6 @@ def _declared_charset(data: bytes) -> str | None:
         return codecs.lookup(name).name
     except LookupError:
         return None
-
-
-def html_to_text(html: str) -> str:
-    """Visible body text of a web page, one block element per line.
-
-    Scripts, styles, navigation, page headers/footers, sidebars, forms and embeds are dropped;
-    whitespace inside a line is collapsed; table cells are separated by a tab. The whole body is
-    kept even when one element is clearly the article (``<article>``, ``#content``,
-    ``.TRS_Editor``…): the boilerplate filter in ``cleaning`` removes the navigation lines that
-    remain, which is simpler than guessing containers and never loses text. Two refinements keep
-    content safe: ``<header>``/``<footer>`` inside an ``<article>`` or ``<main>`` (article title,
-    signature) are kept, and a ``<form>`` that wraps the page (ASP.NET sites) is kept.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # e.g. "looks like a file name" for tiny pages
-        soup = BeautifulSoup(html, "lxml")
-    root = soup.body if soup.body is not None else soup
-    lines: list[str] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        line = "".join(current)
-        line = re.sub(r" *\t[ \t]*", "\t", line)
-        line = re.sub(r" {2,}", " ", line).strip(" \t")
-        if line:
-            lines.append(line)
-        current.clear()
-
-    ends_with_cell = False  # tracked, not re-joined per cell: a 100k-cell row stays linear
-    for piece in _html_pieces(root):
-        if piece == _BREAK:
-            flush()
-            ends_with_cell = False
-        elif piece == _CELL:
-            if current and not ends_with_cell:
-                current.append(_CELL)
-                ends_with_cell = True
-        elif piece:
-            current.append(piece)
-            ends_with_cell = False
-    flush()
-    return "\n".join(lines)
-
-
-def _html_pieces(root: Tag | BeautifulSoup) -> Iterator[str]:
-    """Text pieces and ``_BREAK``/``_CELL`` markers in document order (iterative: deep pages).
-
-    Each stack entry carries whether it lies inside an <article>/<main> and inside a kept
-    <form>, so no tag looks up its ancestors: linear in the page, however deep it nests."""
-    stack: list[tuple[object, bool, bool, bool]] = [(root, False, False, False)]
-    while stack:
-        node, closing, in_content, in_form = stack.pop()
-        if closing:
-            yield _BREAK
-            continue
-        if isinstance(node, NavigableString):
-            if not isinstance(node, _SKIP_STRINGS):
-                yield _SPACES.sub(" ", str(node))
-            continue
-        if not isinstance(node, Tag) or _dropped(node, in_content, in_form):
-            continue
-        name = node.name
-        in_content = in_content or name in ("article", "main")
-        in_form = in_form or name == "form"
-        if name == "br":
-            yield _BREAK
-            continue
-        if name == "pre":
-            yield _BREAK
-            for line in node.get_text().splitlines():
-                yield _SPACES.sub(" ", line)
-                yield _BREAK
-            continue
-        if name in _CELL_TAGS:
-            yield _CELL
-        if name in _BLOCK_TAGS:
-            yield _BREAK
-            stack.append((node, True, in_content, in_form))
-        stack.extend((child, False, in_content, in_form) for child in reversed(node.contents))
-
-
-def _dropped(tag: Tag, in_content: bool, in_form: bool) -> bool:
-    name = tag.name
-    if name not in _DROP_TAGS:
-        return False
-    if name in ("header", "footer"):
-        return not in_content
-    if name == "form":  # only the outermost form searches its subtree: disjoint, so linear
-        return not in_form and tag.find(_CONTENT_TAGS) is None
-    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,11 +315,11 @@ def _read_docx(data: bytes) -> str:
 def _table_rows(table: Table) -> Iterator[str]:
     for row in table.rows:
         cells: list[str] = []
-        seen: list[object] = []
+        seen: set[int] = set()  # ids of this row's cell elements, alive while the row is read
         for cell in row.cells:
-            if any(cell._tc is tc for tc in seen):  # a merged cell is repeated per grid column
+            if id(cell._tc) in seen:  # a merged cell is repeated per grid column
                 continue
-            seen.append(cell._tc)
+            seen.add(id(cell._tc))
             cells.append(" ".join(cell.text.split()))
         yield "\t".join(cells).strip("\t")
 
@@ -480,8 +377,7 @@ def _strip_page_number(page_text: str, page_no: int) -> str:
 
 _READERS: dict[str, Callable[[bytes], str]] = {
     "txt": _read_text,
-    "md": _read_text,
-    "html": _read_html,
+    "md": _read_text,  # html: _read_html, which also returns notes
     "docx": _read_docx,
     "pdf": _read_pdf,
 }

@@ -2,7 +2,9 @@
 
 ``SearchEngine.load("index")`` opens an index folder (``SearchEngine.open(backend)`` any
 backend of ``store.backend``, e.g. Milvus) with the settings and encoder it was built with;
-``engine.search(query, k, mode, filters)`` returns ranked ``Hit``s.
+``engine.search(query, k, mode, filters)`` returns ranked ``Hit``s. ``engine.parse(text)`` makes
+the ``ParsedQuery`` (``parse.py``) that search, answers and the page share; ``search`` takes the
+record or the text (then parses it itself).
 
 Fusion (chosen by measurement on eval/ dev queries, see README): both retrievers propose
 ``candidates`` chunks each; every candidate gets both its exact cosine and its BM25 score,
@@ -16,8 +18,6 @@ every query, with ``hit.relevant`` above the calibrated threshold; it never reor
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 
 from ..answers.evidence import SentenceStore
-from ..ingest.normalize import normalize_char_width, to_simplified
 from ..records import Chunk
 from ..settings import Settings
 from ..store.backend import Backend, IndexInfo, stale_reason
@@ -34,14 +33,24 @@ from ..store.chunkstore import chunk_ids, chunk_regions, chunk_units
 from ..store.index import LoadedIndex, contextual_text
 from .filters import Filters, period_range
 from .fusion import fuse_scores
-from .glossary import expand_query
 from .names import name_tiers, topic_coverage
+from .parse import MAX_QUERY_CHARS, ParsedQuery, clean_query, mentioned_years, named_regions, parse_query
+from .parse import region_aliases as region_aliases
 from .query import unit_names
 from .relevance import RelevanceModel, TermStats, model_for
 
 MODES = ("hybrid", "dense", "keyword")
-MAX_QUERY_CHARS = 2000  # longer queries are cut: nothing useful is lost, latency stays bounded
-__all__ = ["MODES", "Filters", "Hit", "SearchEngine", "clean_query", "period_range"]
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "MODES",
+    "Filters",
+    "Hit",
+    "ParsedQuery",
+    "SearchEngine",
+    "clean_query",
+    "mentioned_years",
+    "period_range",
+]
 
 
 @dataclass(frozen=True)
@@ -84,41 +93,6 @@ class Hit:
             "relevant": self.relevant,
             "coverage": round(self.coverage, 4),
         }
-
-
-# ------------------------------------------------------------------ query understanding
-
-
-def clean_query(query: str | None) -> str:
-    """Drop control characters (NUL …), collapse whitespace, cut overlong input, and bring
-    full-width digits and Traditional characters to the corpus's canonical forms."""
-    query = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in query or "")
-    query = " ".join(query.split())[:MAX_QUERY_CHARS]
-    return to_simplified(normalize_char_width(query))
-
-
-_NATIONAL_RE = re.compile(
-    r"国家知识产权局|国家局|国知局|全国|国家(?!级|知识产权(?:试点|示范|战略|培训)|专利)"
-)
-
-
-def region_aliases(region: str) -> set[str]:
-    """Names a user may type for a region: 四川省广安市 → 广安市, 广安, 四川省, 四川 …"""
-    if not region:
-        return set()
-    if region == "全国":
-        return {"全国"}
-    names = {region}
-    for part in re.findall(r".+?(?:自治区|省|市|区|县|旗)", region):
-        names.add(part)
-        short = re.sub(r"(?:自治区|省|市|区|县|旗)$", "", part)
-        if len(short) >= 2:
-            names.add(short)
-    return names
-
-
-def mentioned_years(query: str) -> set[int]:
-    return {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", query)}
 
 
 # ------------------------------------------------------------------ engine
@@ -193,7 +167,7 @@ class SearchEngine:
         loaded = getattr(backend, "loaded", None)
         engine = cls(loaded, encoder, Tokenizer(), settings, backend=backend)
         corpus = Path(corpus_dir if corpus_dir is not None else info.manifest.get("corpus_dir", "corpus"))
-        rebuild = getattr(backend, "rebuild_command", "python embed.py")
+        rebuild = getattr(backend, "rebuild_command", "policy-search build")
         engine.stale_reason = stale_reason(info.manifest, corpus, rebuild)
         engine.stale = bool(engine.stale_reason)
         return engine
@@ -223,7 +197,11 @@ class SearchEngine:
         """Answer sentences of every chunk with their vectors (stored at build time)."""
         if self._sentences is None:
             path = self.backend.info.path
-            stored = SentenceStore.load(path, len(self.chunks)) if isinstance(path, Path) else None
+            opener = getattr(self.backend, "sentence_store", None)  # Milvus: a companion collection
+            if opener is not None:
+                stored = opener()
+            else:
+                stored = SentenceStore.load(path, len(self.chunks)) if isinstance(path, Path) else None
             self._sentences = stored or SentenceStore.from_chunks(self.chunks)
         return self._sentences
 
@@ -270,29 +248,24 @@ class SearchEngine:
 
     def region_boosts(self, query: str) -> dict[str, str]:
         """Regions named in the query → the alias that named them."""
-        named: dict[str, str] = {}
-        for region, aliases in self._aliases.items():
-            if region == "全国":
-                m = _NATIONAL_RE.search(query)
-                if m:
-                    named[region] = m.group(0)
-                continue
-            for alias in sorted(aliases, key=len, reverse=True):
-                if alias in query:
-                    named[region] = alias
-                    break
-        return named
+        return named_regions(query, self._aliases)
+
+    def parse(self, query: str | ParsedQuery | None) -> ParsedQuery:
+        """The query as every stage reads it (``parse.py``), tokenised once; a record passes through."""
+        if isinstance(query, ParsedQuery):
+            return query
+        return parse_query(query, self.tokenizer.tokenize, self._aliases, self._unit_names)
 
     # -------------------------------------------------------------- search
 
     def search(
-        self, query: str, k: int = 10, mode: str = "hybrid", filters: Filters | None = None
+        self, query: str | ParsedQuery, k: int = 10, mode: str = "hybrid", filters: Filters | None = None
     ) -> list[Hit]:
-        """Rank chunks for ``query``. Empty query or k ≤ 0 gives no hits."""
+        """Rank chunks for ``query`` (text or ``self.parse(text)``). Empty query or k ≤ 0 gives no hits."""
         if mode not in MODES:
             raise ValueError(f"mode {mode!r} is not one of {', '.join(MODES)}")
-        cleaned = clean_query(query)
-        query = expand_query(cleaned)
+        parsed = self.parse(query)
+        query = parsed.expanded
         k = max(0, min(int(k), len(self.chunks)))
         if not query or k == 0:
             return []
@@ -306,7 +279,7 @@ class SearchEngine:
         tokens: list[str] = []
         candidates: dict[int, None] = {}
         if mode in ("keyword", "hybrid"):
-            tokens = self.tokenizer.tokenize(query)
+            tokens = list(parsed.tokens)
             if tokens and self.chunks:
                 found = backend.keyword_candidates(tokens, n_cand, filters)
                 candidates.update((int(i), None) for i in found.positions)
@@ -325,8 +298,8 @@ class SearchEngine:
         base = fuse_scores(dense, keyword, s)
 
         boosts: list[list[str]] = [[] for _ in idx]
-        regions = self.region_boosts(query)
-        years = mentioned_years(query)
+        regions = parsed.region_names
+        years = set(parsed.years)
         final = base.astype(np.float64).copy()
         for j, i in enumerate(idx):
             chunk = self.chunks[i]
@@ -338,7 +311,7 @@ class SearchEngine:
                 if first is not None and any(first <= y <= last for y in years):
                     final[j] += s.year_boost
                     boosts[j].append(f"year:{'/'.join(str(y) for y in sorted(years))}")
-        tier = name_tiers(self, query, cleaned, idx, regions, years, boosts, final)
+        tier = name_tiers(self, parsed, idx, boosts, final)
         order = sorted(range(len(idx)), key=lambda j: (-tier[j], -final[j], int(idx[j])))[:k]
         # calibrated relevance: evidence about each hit alone, not relative to the other candidates
         model = self.relevance_model
@@ -347,9 +320,9 @@ class SearchEngine:
         if model.uses_cosine:
             qvec = self.query_vector(query) if qvec is None else qvec
             cosine = backend.dense_scores(qvec, chosen)
-        covered = topic_coverage(self, cleaned, query, chosen)
+        covered = topic_coverage(self, parsed.coverage_terms, chosen)
         relevance = model.score(cosine, covered)
-        query_terms = set(tokens) if tokens else set(self.tokenizer.tokenize(query))
+        query_terms = set(parsed.tokens)
         hits = []
         for rank, j in enumerate(order, start=1):
             chunk = self.chunks[idx[j]]

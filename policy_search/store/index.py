@@ -39,6 +39,7 @@ from ..ingest.version import ingest_version
 from ..records import Chunk, Skipped
 from ..search.relevance import TermStats, save_term_stats
 from ..settings import Settings
+from .chunkstore import CHUNKS as CHUNKS  # re-exported: the chunk records file name
 from .chunkstore import ChunkStoreError, read_chunks
 from .vectors import Progress, VectorCache, _embed, cached_vectors, safe_name
 
@@ -236,6 +237,7 @@ def build_index(
             "corpus_fingerprint": corpus_fingerprint(corpus_dir),
             "documents": manifest_documents(corpus),
             "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
+            "notes": list(corpus.notes),  # what a limit cut, per file (shown on the corpus page)
             "counts": {"documents": report.documents, "chunks": report.chunks},
         }
         write_version(index_dir, chunks, vectors, tokens, settings, manifest, sentences, started)
@@ -342,7 +344,7 @@ def current_version(index_dir: str | Path) -> Path | None:
 def read_manifest(index_dir: str | Path) -> dict[str, Any]:
     """The live manifest; raises ``IndexNotReady`` naming the missing or damaged file."""
     version = current_version(index_dir)
-    hint = "run `python embed.py` to build it"
+    hint = "run `policy-search build` to build it"
     if version is None or not version.is_dir():
         raise IndexNotReady(f"{index_dir}: no search index found; {hint}")
     path = version / MANIFEST
@@ -376,7 +378,7 @@ def open_index(index_dir: str | Path) -> LoadedIndex:
     manifest = read_manifest(index_dir)
     version = current_version(index_dir)
     assert version is not None
-    hint = "run `python embed.py` to rebuild it"
+    hint = "run `policy-search build` to rebuild it"
     try:
         chunks = read_chunks(version)
     except ChunkStoreError as exc:

@@ -278,6 +278,12 @@ class MilvusBackend:
     def term_stats(self) -> TermStats | None:
         return self._terms
 
+    def sentence_store(self) -> Any:
+        """Answer sentences with their vectors stored in ``<name>__sentences`` (None: embed on demand)."""
+        from .milvus_sentences import open_sentences
+
+        return open_sentences(self.client, self.target.collection, self.chunks)
+
     # -------------------------------------------------------------- writes
 
     def upsert(self, chunks: list[Chunk], vectors: np.ndarray, tokens: list[list[str]]) -> None:

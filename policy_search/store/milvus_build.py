@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..answers.evidence import SentenceStore, build_sentences
 from ..ingest.corpus import load_corpus
 from ..ingest.version import ingest_version
 from ..records import Chunk
@@ -28,7 +29,8 @@ from .index import (
     text_key,
 )
 from .milvus import META_SUFFIX, PIECE, MilvusBackend, MilvusTarget, _seqs, chunk_row, connect, iterate
-from .vectors import Progress, cached_vectors
+from .milvus_sentences import sync_sentences
+from .vectors import Progress, _embed, cached_vectors, safe_name
 
 
 def create_collection(client: Any, target: MilvusTarget, dim: int, settings: Settings) -> None:
@@ -123,7 +125,13 @@ def sync(
 
 
 def _manifest(
-    settings: Settings, encoder_name: str, dim: int, corpus_dir: Any, documents: list[dict], dense_kind: str
+    settings: Settings,
+    encoder_name: str,
+    dim: int,
+    corpus_dir: Any,
+    documents: list[dict],
+    dense_kind: str,
+    n_chunks: int,
 ) -> dict:
     from .analysis import dictionary_fingerprint
 
@@ -137,6 +145,7 @@ def _manifest(
         "corpus_dir": str(corpus_dir),
         "corpus_fingerprint": corpus_fingerprint(corpus_dir),
         "documents": documents,
+        "counts": {"documents": len(documents), "chunks": n_chunks},
         "dense_index": dense_kind,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -176,11 +185,23 @@ def build_milvus(
     tokens = [Tokenizer().tokenize(t) for t in texts]
     client = connect(target)
     upserted, deleted = sync(client, target, chunks, vectors, tokens, settings)
+    sentences, report.sentences_embedded = build_sentences(
+        chunks,
+        encoder,
+        Path(cache_root) / f"{safe_name(encoder.name)}-sentences",
+        settings.batch_size,
+        _embed,
+        text_key,
+    )
+    s_up, s_del = sync_sentences(client, target.collection, chunks, sentences)
     documents = manifest_documents(corpus)
-    manifest = _manifest(settings, encoder.name, encoder.dim, corpus_dir, documents, _dense_kind(target))
+    manifest = _manifest(
+        settings, encoder.name, encoder.dim, corpus_dir, documents, _dense_kind(target), len(chunks)
+    )
     write_meta(client, target, {"manifest": manifest, "terms": TermStats.from_tokens(tokens).to_dict()})
     report.documents, report.chunks = len(corpus.documents), len(chunks)
     report.notes.append(f"milvus: upserted {upserted} chunks, deleted {deleted}")
+    report.notes.append(f"milvus sentences: upserted {s_up}, deleted {s_del}")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -196,6 +217,9 @@ def export_to_milvus(index_dir: str | Path, target: MilvusTarget) -> tuple[int, 
     tokens = [tokenizer.tokenize(contextual_text(c)) for c in loaded.chunks]
     client = connect(target)
     counts = sync(client, target, loaded.chunks, vectors, tokens, loaded.settings)
+    sentences = SentenceStore.load(loaded.path, len(loaded.chunks))
+    if sentences is not None and sentences.vectors is not None and len(sentences.vectors):
+        sync_sentences(client, target.collection, loaded.chunks, sentences)  # else: embedded on demand
     manifest = {**loaded.manifest, "backend": "milvus", "dense_index": _dense_kind(target)}
     manifest["settings"] = replace(loaded.settings, backend="milvus").to_dict()
     terms = load_term_stats(loaded.path) or TermStats.from_tokens(tokens)

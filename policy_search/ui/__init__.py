@@ -1,13 +1,15 @@
-"""Streamlit-free helpers for the page (``app.py``, ``pages/``), one module per idea, re-exported
+"""Streamlit-free helpers for the page (``app.py``, ``app_pages/``), one module per idea, re-exported
 here so ``from policy_search import ui; ui.xxx`` keeps working:
 
-- ``state``: the search state and its URL form, filter options, what each filter removed, a
-  search that never raises; ``query_cache``: query vectors shared by all sessions
+- ``state``: the search state and its URL form, filter options, what each filter removed, the
+  names recognised in the query as filters, a search that never raises; ``query_cache``: query
+  vectors shared by all sessions
 - ``render``: highlighting, result cards, citations, context view, answer panel, comparison
-- ``export``: CSV / JSON / citation lines; ``corpus_rows``: the corpus page's table
-- ``messages``: plain-text escaping, display paths, skip reasons in Chinese
+- ``export``: CSV / .xlsx / JSON / citation lines; ``corpus_rows``: the corpus page's table
+- ``messages``: plain-text escaping, display paths, skip reasons and corpus notes in Chinese
 - ``manage`` and ``catalog_edit``: uploads, deletes and catalog corrections (the 文件与索引 page)
-- ``document_view``: a whole plan with one task marked; ``style.css``: the look (``APP_CSS``)
+- ``document_view``: a whole plan with one task marked; ``style.css``: the look (``APP_CSS``);
+  ``aria_zh.js``: Streamlit's English screen-reader labels put in Chinese (``APP_JS``)
 
 Safety rule: every piece of corpus or user text goes through ``html.escape`` before any
 markup is added; markup is only ever produced by these modules.
@@ -30,13 +32,20 @@ from .corpus_rows import provenance_html as provenance_html
 from .corpus_rows import provenance_rows as provenance_rows
 from .document_view import document_html as document_html
 from .export import CSV_COLUMNS as CSV_COLUMNS
+from .export import XLSX_MIME as XLSX_MIME
 from .export import citations_text as citations_text
 from .export import results_csv as results_csv
 from .export import results_json as results_json
+from .export import results_rows as results_rows
+from .export import results_xlsx as results_xlsx
+from .export import table_csv as table_csv
+from .export import table_xlsx as table_xlsx
 from .messages import _cell as _cell
 from .messages import display_path as display_path
+from .messages import limit_lines as limit_lines
 from .messages import markdown_escape as markdown_escape
 from .messages import message as message
+from .messages import note_zh as note_zh
 from .messages import plain_text as plain_text
 from .messages import reason_zh as reason_zh
 from .query_cache import CachedQueryEncoder as CachedQueryEncoder
@@ -71,6 +80,7 @@ from .state import MODE_LABELS as MODE_LABELS
 from .state import PLACEHOLDER as PLACEHOLDER
 from .state import FilterEffect as FilterEffect
 from .state import FilterOptions as FilterOptions
+from .state import NameFilter as NameFilter
 from .state import SearchFn as SearchFn
 from .state import SearchOutcome as SearchOutcome
 from .state import SearchState as SearchState
@@ -79,6 +89,7 @@ from .state import effect_line as effect_line
 from .state import filter_effects as filter_effects
 from .state import filter_options as filter_options
 from .state import log as log
+from .state import name_filters as name_filters
 from .state import no_hits_message as no_hits_message
 from .state import only_filter as only_filter
 from .state import params_key as params_key
@@ -89,4 +100,6 @@ from .state import state_from_params as state_from_params
 from .state import state_to_params as state_to_params
 from .state import without_filter as without_filter
 
+# Chinese accessibility labels for Streamlit's own controls (st.html(APP_JS, unsafe_allow_javascript=True))
+APP_JS = "<script>\n" + (Path(__file__).with_name("aria_zh.js")).read_text(encoding="utf-8") + "</script>\n"
 APP_CSS = "<style>\n" + (Path(__file__).with_name("style.css")).read_text(encoding="utf-8") + "</style>\n"

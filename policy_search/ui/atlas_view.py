@@ -1,4 +1,4 @@
-"""Pure helpers for the 指标对比 page (``pages/atlas.py``): no Streamlit import here.
+"""Pure helpers for the 指标对比 page (``app_pages/atlas.py``): no Streamlit import here.
 
 The page state and its URL form, the indicator choices with counts, the comparison table
 (HTML, every piece of corpus text escaped), the Altair chart, CSV export and the link from a
@@ -7,8 +7,6 @@ row to its task card on the search page.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -227,42 +225,50 @@ def chart(rows: Sequence[TargetRow]) -> Any:
                 *("数值:Q", "单位:N", "期限:N", "类型:N"),
             ],
         )
-        .properties(height=320)
+        .properties(height=320, description=f"{y_title}按地区的散点图，共 {len(rows)} 项目标")
+        # Vega's generated screen-reader texts are English; the description above says it in Chinese
+        .configure(aria=False)
     )
+
+
+def rows_table(rows: Sequence[TargetRow]) -> list[list[str]]:
+    """Formula-safe cells in ``CSV_COLUMNS`` order, one row per target (CSV and .xlsx alike)."""
+    return [
+        [
+            ui._cell(v)
+            for v in (
+                r.group,
+                r.indicator,
+                f"{r.value:g}",
+                r.unit,
+                r.number,
+                r.comparator,
+                r.deadline,
+                r.baseline,
+                KIND_LABELS.get(r.kind, r.kind),
+                r.plan_title,
+                r.issuer,
+                r.region,
+                r.level,
+                r.year or "",
+                r.task,
+                "、".join(r.units),
+                r.text,
+                r.chunk_id,
+            )
+        ]
+        for r in rows
+    ]
 
 
 def rows_csv(rows: Sequence[TargetRow]) -> bytes:
     """UTF-8 with BOM (Excel reads the Chinese), formula-safe cells."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow(
-            [
-                ui._cell(v)
-                for v in (
-                    r.group,
-                    r.indicator,
-                    f"{r.value:g}",
-                    r.unit,
-                    r.number,
-                    r.comparator,
-                    r.deadline,
-                    r.baseline,
-                    KIND_LABELS.get(r.kind, r.kind),
-                    r.plan_title,
-                    r.issuer,
-                    r.region,
-                    r.level,
-                    r.year or "",
-                    r.task,
-                    "、".join(r.units),
-                    r.text,
-                    r.chunk_id,
-                )
-            ]
-        )
-    return buf.getvalue().encode("utf-8-sig")
+    return ui.table_csv(CSV_COLUMNS, rows_table(rows))
+
+
+def rows_xlsx(rows: Sequence[TargetRow]) -> bytes:
+    """The CSV's rows as an Excel workbook."""
+    return ui.table_xlsx(CSV_COLUMNS, rows_table(rows), "指标对比")
 
 
 ATLAS_CSS = """

@@ -1,14 +1,16 @@
-"""Results as CSV (opens in Excel, formulas defused), JSON and citation lines."""
+"""Results as CSV and .xlsx (open in Excel, formulas defused), JSON and citation lines."""
 
 import csv
 import io
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ..search.retrieval import Hit, clean_query
+from ..search.parse import ParsedQuery, query_text
+from ..search.retrieval import Hit
+from .corpus_rows import page_timezone
 from .messages import _cell
 from .render import citation, export_target_label, section_path, task_title
 from .state import SearchState, state_to_params
@@ -18,6 +20,7 @@ log = logging.getLogger("policy_search.ui")
 
 # ------------------------------------------------------------------ export
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_COLUMNS = (
     "排名",
     "相关度",
@@ -37,11 +40,10 @@ CSV_COLUMNS = (
 )
 
 
-def results_csv(hits: Sequence[Hit], query: str) -> bytes:
-    """UTF-8 with BOM (Excel then reads the Chinese correctly), one row per result."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+def results_rows(hits: Sequence[Hit], query: str | ParsedQuery) -> list[list[str]]:
+    """One row of formula-safe cells per result, in ``CSV_COLUMNS`` order (CSV and .xlsx alike)."""
+    query = query_text(query)
+    rows = []
     for h in hits:
         c = h.chunk
         row = [
@@ -58,16 +60,62 @@ def results_csv(hits: Sequence[Hit], query: str) -> bytes:
             "；".join(export_target_label(t) for t in c.targets),
             c.text,
             citation(c),
-            clean_query(query),
+            query,
             c.chunk_id,
         ]
-        writer.writerow([_cell(v) for v in row])
+        rows.append([_cell(v) for v in row])
+    return rows
+
+
+def table_csv(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """UTF-8 with BOM (Excel then reads the Chinese correctly)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
     return buf.getvalue().encode("utf-8-sig")
 
 
-def results_json(hits: Sequence[Hit], state: SearchState, now: datetime | None = None) -> bytes:
-    """The results with the search that produced them (``search --json`` fields plus citation)."""
-    query = clean_query(state.query)
+def table_xlsx(columns: Sequence[str], rows: Iterable[Sequence[str]], sheet: str) -> bytes:
+    """An .xlsx workbook (openpyxl) with the same cells as the CSV: every cell is text, so a
+    defused ``'=...`` stays text; characters XML cannot hold are dropped."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet[:31]
+    ws.append(list(columns))
+    for row in rows:
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", str(v)) for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for col in ws.columns:
+        longest = max(len(str(c.value or "")) for c in col)
+        ws.column_dimensions[col[0].column_letter].width = min(max(8, 2 * longest + 2), 60)
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def results_csv(hits: Sequence[Hit], query: str | ParsedQuery) -> bytes:
+    """UTF-8 with BOM (Excel then reads the Chinese correctly), one row per result."""
+    return table_csv(CSV_COLUMNS, results_rows(hits, query))
+
+
+def results_xlsx(hits: Sequence[Hit], query: str | ParsedQuery) -> bytes:
+    """The CSV's rows as an Excel workbook."""
+    return table_xlsx(CSV_COLUMNS, results_rows(hits, query), "检索结果")
+
+
+def results_json(
+    hits: Sequence[Hit], state: SearchState, now: datetime | None = None, parsed: ParsedQuery | None = None
+) -> bytes:
+    """The results with the search that produced them (``search --json`` fields plus citation);
+    ``parsed``: the state's query as the engine parsed it."""
+    query = query_text(parsed or state.query)
     results = []
     for h in hits:
         row = h.to_dict(query)
@@ -84,7 +132,7 @@ def results_json(hits: Sequence[Hit], state: SearchState, now: datetime | None =
         "mode": state.mode,
         "k": state.k,
         "filters": filters,
-        "exported_at": (now or datetime.now()).isoformat(timespec="seconds"),
+        "exported_at": (now or datetime.now(page_timezone()[0])).isoformat(timespec="seconds"),
         "count": len(results),
         "results": results,
     }

@@ -91,6 +91,67 @@ def reason_zh(reason: str) -> str:
     return reason
 
 
+_NOTES_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), zh)
+    for pattern, zh in (  # the English wording is ingest/limits.py's and ingest/corpus.py's
+        (
+            r"^(.+?): ([\d,]+) line\(s\) over the ([\d,]+)-character line limit \(longest: line "
+            r"(\d+), ([\d,]+) characters\) split into ([\d,]+) lines; worst cut: (sentence ends"
+            r"|clause punctuation|hard cuts)$",
+            r"\1：\2 行超过每行 \3 字的上限（最长为第 \4 行，\5 字），已切分为 \6 行（\7）",
+        ),
+        (
+            r"^(.+?): HTML nested deeper than ([\d,]+) levels: the deeper elements were flattened$",
+            r"\1：HTML 嵌套超过 \2 层，更深的部分已展平",
+        ),
+        (
+            r"^(.+?): a table has more than ([\d,]+) cells: the other ([\d,]+) cells were left out$",
+            r"\1：表格超过 \2 格，其余 \3 格已略去",
+        ),
+        (
+            r"^(.+?): ([\d,]+) cut\(s\) inside a sentence without punctuation at the ([\d,]+)-"
+            r"character chunk limit$",
+            r"\1：\2 处无标点的长句超过每段 \3 字的上限，已按字数切分",
+        ),
+        (r"^(.+?): document id '(.*)' is taken; using '(.*)'$", r"\1：文档编号“\2”已被占用，改用“\3”"),
+        (r"^(.+?): no headings recognised; chunked by paragraph$", r"\1：未识别出标题层级，已按段落切分"),
+        (r"^(.+?): entry for '(.*)' matches no file$", r"\1：条目“\2”没有对应的文件"),
+    )
+)
+_CUTS_ZH = {
+    "（sentence ends）": "（均在句末切分）",
+    "（clause punctuation）": "（在句末或逗号等标点处切分）",
+    "（hard cuts）": "（在句末、标点处切分，无标点处按字数硬切分）",
+}
+
+
+def note_zh(note: str) -> str:
+    """A corpus note (English in the library and the CLI: what a limit cut, an id taken…) in
+    Chinese for the page; an unknown note is shown as it is."""
+    for pattern, zh in _NOTES_ZH:
+        m = pattern.search(note)
+        if m:
+            text = m.expand(zh)
+            for english, chinese in _CUTS_ZH.items():
+                text = text.replace(english, chinese)
+            return text
+    return note
+
+
+def limit_lines(settings: Any) -> list[str]:
+    """The active limits of ``settings`` (a ``Settings``), one line each, for the corpus page."""
+    s = settings
+    return [
+        f"单个文件最大 {s.max_file_mb:,} MB：更大的文件不收录",
+        f"每行最多 {s.max_line_chars:,} 字：更长的行在句末、标点处切分，无标点处按字数切分",
+        f"每个任务条目最多 {s.max_chunk_chars:,} 字：更长的条目拆成几段",
+        f"网页嵌套最多 {s.max_html_depth:,} 层：更深的部分展平",
+        f"每个表格最多 {s.max_html_cells:,} 格：其余的格略去",
+        f"检索词最多 {s.max_query_chars:,} 字：更长的只用前面部分",
+        f"链接中每个筛选条件最多 {s.max_url_values:,} 个值，只读前 {s.max_url_param_chars:,} 字",
+    ]
+
+
 def _cell(value: Any) -> str:
     """A CSV cell that spreadsheets will not run as a formula."""
     text = "" if value is None else str(value)

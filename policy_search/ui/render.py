@@ -143,7 +143,7 @@ def export_target_label(t: Any) -> str:
 
 
 def plan_meta(chunk: Chunk) -> str:
-    parts = [chunk.issuer, chunk.region, f"{chunk.level}级" if chunk.level in ("省", "市") else chunk.level]
+    parts = [chunk.issuer, chunk.region, chunk.level]  # 省 / 市 as in the filters, CSV and CLI
     parts.append(chunk.period or (str(chunk.year) if chunk.year else ""))
     return " · ".join(p for p in parts if p)
 
@@ -197,8 +197,9 @@ def card_html(hit: Hit, terms: Sequence[str] | None = None) -> str:
     if done:
         chips = "".join(f'<span class="ps-done">{escape(target_label(t))}</span>' for t in done)
         rows.append(f'<div class="ps-row"><span class="ps-label">已实现</span>{chips}</div>')
-    spans = [(t.start, t.end) for t in goals]
-    rows.append(f'<div class="ps-text">{render_text(c.text, terms, spans)}</div>')
+    body, skip = body_text(c)
+    spans = [(t.start - skip, t.end - skip) for t in goals]
+    rows.append(f'<div class="ps-text">{render_text(body, terms, spans)}</div>')
     if hit.boosts:
         why = "、".join(_boost_label(b) for b in hit.boosts)
         rows.append(f'<div class="ps-why">{escape(why)}</div>')
@@ -214,6 +215,24 @@ def _boost_label(boost: str) -> str:
     labels = {"region": f"检索词提到地区「{value}」", "year": f"检索词提到年份 {value}"}
     labels["unit"] = f"检索词提到责任单位「{value}」"
     return labels.get(kind, boost)
+
+
+_NUMBERING = re.compile(r"^[（(]?[一二三四五六七八九十百零〇\d]{1,4}[)）、.．]?\s*")
+_RULE_LINE = re.compile(r"^[\s—\-－─━_＿=＝~～·•]+$")
+
+
+def body_text(chunk: Chunk) -> tuple[str, int]:
+    """The chunk text as a card shows it, and how many leading characters were dropped: separator
+    lines (「——」) and the section headings the card already shows in its path, when they open the
+    text. Never drops everything."""
+    headings = {h.strip().rstrip("。：:") for h in chunk.section if h.strip()}
+    text, skip = chunk.text, 0
+    while True:
+        line, sep, rest = text.partition("\n")
+        bare = _NUMBERING.sub("", line.strip()).rstrip("。：:")
+        if not sep or not rest.strip() or not (_RULE_LINE.match(line) or bare in headings):
+            return text, skip
+        text, skip = rest, skip + len(line) + 1
 
 
 # ------------------------------------------------------------------ context view
@@ -241,13 +260,14 @@ def context_html(section: Sequence[Chunk], chunk: Chunk, terms: Sequence[str] = 
         rows.append(f'<div class="ps-context-more">… 前面还有 {lo} 条</div>')
     for c in section[lo:hi]:
         if c.chunk_id == chunk.chunk_id:
-            spans = [(t.start, t.end) for t in c.targets]
+            body, skip = body_text(c)
+            spans = [(t.start - skip, t.end - skip) for t in c.targets]
             rows.append(
                 '<div class="ps-context-item ps-context-hit"><span class="ps-here">本条</span>'
-                f"{render_text(c.text, terms, spans)}</div>"
+                f"{render_text(body, terms, spans)}</div>"
             )
         else:
-            rows.append(f'<div class="ps-context-item">{escape(c.text)}</div>')
+            rows.append(f'<div class="ps-context-item">{escape(body_text(c)[0])}</div>')
     if hi < len(section):
         rows.append(f'<div class="ps-context-more">… 后面还有 {len(section) - hi} 条</div>')
     rows.append("</div>")

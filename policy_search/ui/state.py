@@ -1,5 +1,6 @@
 """The search page's state: labels, the state and its URL form, filter options, what each
-filter removed, a search that never raises, and the page's search messages."""
+filter removed, the names recognised in the query as one-click filters, a search that never
+raises, and the page's search messages."""
 
 import json
 import logging
@@ -10,7 +11,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..records import Chunk
+from ..search.parse import ParsedQuery, query_text
 from ..search.retrieval import MAX_QUERY_CHARS, MODES, Filters, Hit, clean_query, period_range
+from ..settings import Settings
 from .messages import markdown_escape, plain_text
 
 log = logging.getLogger("policy_search.ui")
@@ -78,8 +81,8 @@ def _last(value: str | Sequence[str] | None) -> str:
     return value[-1] if value else ""
 
 
-MAX_URL_VALUES = 50  # values per URL filter parameter; more is no real search, only load
-MAX_URL_PARAM_CHARS = 4_000  # characters read of one parameter
+MAX_URL_VALUES = Settings.max_url_values  # per URL filter parameter; more is no real search, only load
+MAX_URL_PARAM_CHARS = Settings.max_url_param_chars  # characters read of one parameter
 
 
 def _all(value: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -277,17 +280,19 @@ class FilterEffect:
     removed: int  # hits of the search without this filter that this filter excludes
 
 
-SearchFn = Callable[[str, int, str, Filters], list[Hit]]
+SearchFn = Callable[[str | ParsedQuery, int, str, Filters], list[Hit]]
 
 
-def filter_effects(search: SearchFn, query: str, k: int, mode: str, filters: Filters) -> list[FilterEffect]:
+def filter_effects(
+    search: SearchFn, query: str | ParsedQuery, k: int, mode: str, filters: Filters
+) -> list[FilterEffect]:
     """For each active filter: run the search without it and count the hits it excludes.
 
     The last entry (``name="all"``) is the same for all filters together. Empty when no
     filter is active, so an unfiltered search costs no extra searches.
     """
     names = active_filters(filters)
-    if not names or not clean_query(query):
+    if not names or not query_text(query):
         return []
     effects = []
     for name in names:
@@ -301,6 +306,43 @@ def filter_effects(search: SearchFn, query: str, k: int, mode: str, filters: Fil
     return effects
 
 
+# ------------------------------------------------------------------ names recognised in the query
+
+
+@dataclass(frozen=True)
+class NameFilter:
+    """A name recognised in the query (a region, a year, a responsible unit) as a filter."""
+
+    kind: str  # key of FILTER_LABELS: "regions", "years" or "unit"
+    name: str  # as the query wrote it
+    label: str  # what the button says
+    state: SearchState  # the search with this filter set
+    active: bool  # the current search already has it
+
+
+def name_filters(parsed: ParsedQuery, state: SearchState, options: FilterOptions) -> list[NameFilter]:
+    """The names ``parsed`` recognised that the index can filter on, each with the search that
+    sets its filter (the region, the year, the unit) and keeps the rest of ``state``."""
+    current = restrict_state(state, options)
+    out: list[NameFilter] = []
+
+    def add(kind: str, name: str, label: str, **changes: Any) -> None:
+        target = restrict_state(replace(state, **changes), options)
+        out.append(NameFilter(kind, name, label, target, target == current))
+
+    for region, alias in parsed.distinct_regions():
+        if region in options.regions:
+            add("regions", alias, f"地区：{region}", regions=(region,))
+    span = options.year_span
+    for year in parsed.years:
+        if span and span[0] <= year <= span[1]:
+            add("years", str(year), f"年份：{year}", year_min=year, year_max=year)
+    for unit in parsed.units:
+        stem = unit[:-2] if unit.endswith("部门") else unit  # 财政部门 → units containing 财政
+        add("unit", unit, f"责任单位：{unit}", unit=stem)
+    return out
+
+
 # ------------------------------------------------------------------ safe search
 
 
@@ -310,6 +352,7 @@ class SearchOutcome:
     hits: list[Hit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # shown as small notices (query cut …)
     error: str = ""  # a friendly message when the search failed
+    parsed: ParsedQuery | None = None  # the record searched, when the page parsed the query
 
 
 def query_notes(raw: str | None) -> list[str]:
@@ -324,14 +367,15 @@ def query_notes(raw: str | None) -> list[str]:
     return notes
 
 
-def run_search(search: SearchFn, state: SearchState) -> SearchOutcome:
-    """Search for ``state``; never raises: failures become ``outcome.error``."""
-    query = clean_query(state.query)
-    outcome = SearchOutcome(query=query, notes=query_notes(state.query))
+def run_search(search: SearchFn, state: SearchState, parsed: ParsedQuery | None = None) -> SearchOutcome:
+    """Search for ``state`` (``parsed``: its query, already parsed by the engine); never raises:
+    failures become ``outcome.error``."""
+    query = parsed.cleaned if parsed is not None else clean_query(state.query)
+    outcome = SearchOutcome(query=query, notes=query_notes(state.query), parsed=parsed)
     if not query:
         return outcome
     try:
-        outcome.hits = list(search(query, state.k, state.mode, state.filters()))
+        outcome.hits = list(search(parsed or query, state.k, state.mode, state.filters()))
     except Exception as exc:  # the page must survive any input
         log.exception("search failed for %r", query[:200])
         outcome.error = f"检索时出错（{exc.__class__.__name__}），请换个检索词或稍后重试。"

@@ -41,12 +41,13 @@ def test_atlas_choose_indicator_see_chart_and_table_follow_link(atlas_url: str, 
             context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
             page = context.new_page()
             page.set_default_timeout(UI_TIMEOUT)
-            # the first run of app.py registers the navigation (a fresh server maps /atlas to the
-            # bare pages/ file until then), so open the app once, then the page by its address
-            page.goto(atlas_url)
-            page.get_by_text("政策检索").first.wait_for()
+            # the page by its address as the first request of a fresh server: it must come with the
+            # app's navigation (a folder named pages/ would be served bare until app.py first ran)
             page.goto(f"{atlas_url}/atlas")
             page.get_by_text("指标对比").first.wait_for()
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            nav.get_by_text("政策检索").wait_for()
+            assert "shared" not in nav.inner_text()
 
             # choose the indicator in the searchable list by typing part of it
             page.locator("[data-testid='stSelectbox']").first.click()

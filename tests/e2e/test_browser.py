@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -218,14 +219,14 @@ def test_search_in_a_real_browser(app_url: str, page: Page, tmp_path: Path) -> N
     panel.wait_for()
     assert "回答" in panel.inner_text()
     jump = page.locator(".ps-answer a.ps-jump").first
-    if jump.count():
-        target = jump.get_attribute("href")
-        jump.click()
-        page.wait_for_function(
-            "(sel) => { const r = document.querySelector(sel).getBoundingClientRect();"
-            " return r.top >= -5 && r.top < window.innerHeight; }",
-            arg=target,
-        )
+    assert jump.count() == 1, "the first answer item links to its card"
+    target = jump.get_attribute("href")
+    jump.click()
+    page.wait_for_function(
+        "(sel) => { const r = document.querySelector(sel).getBoundingClientRect();"
+        " return r.top >= -5 && r.top < window.innerHeight; }",
+        arg=target,
+    )
 
     # CSV download: BOM, opens with the csv module, one row per card
     with page.expect_download() as download_info:
@@ -238,6 +239,16 @@ def test_search_in_a_real_browser(app_url: str, page: Page, tmp_path: Path) -> N
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == len(before)
     assert rows[0]["规划"] == before[0]["plan"] and rows[0]["排名"] == "1"
+
+    # .xlsx download: opens with openpyxl and holds the CSV's rows
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="下载 Excel").click()
+    saved = tmp_path / "results.xlsx"
+    download_info.value.save_as(saved)
+    assert download_info.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(saved).active
+    cells = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells == list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
     # region filter in the sidebar narrows the cards to that region
     region = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first

@@ -34,6 +34,14 @@ CLIPPED = """(sel) => {
     if (side && side.getBoundingClientRect().right <= 1) continue;  // the sidebar is folded away
     const text = (el.innerText || '').trim().slice(0, 30);
     if (r.left < -1 || r.right > vw + 1) out.push(`off screen: ${text} ${r.left}-${r.right} of ${vw}`);
+    // past the edge of its column, or of the main area or sidebar it belongs to
+    const box = el.parentElement.closest(
+      '[data-testid="stColumn"], [data-testid="stMainBlockContainer"], [data-testid="stSidebarUserContent"]');
+    if (box) {
+      const b = box.getBoundingClientRect();
+      if (r.left < b.left - 1 || r.right > b.right + 1)
+        out.push(`past its container: ${text} ${r.left}-${r.right} of ${b.left}-${b.right}`);
+    }
     for (const t of [el, ...el.querySelectorAll('p, span, div, input')]) {
       if (t.scrollWidth > t.clientWidth + 1 && getComputedStyle(t).overflow !== 'visible')
         { out.push(`clipped: ${text} (${t.scrollWidth} > ${t.clientWidth})`); break; }
@@ -42,7 +50,19 @@ CLIPPED = """(sel) => {
   }
   return out;
 }"""
-ALLOWED_LATIN = {"CSV", "JSON", "hash", "plan"}
+ALLOWED_LATIN = {
+    "CSV",
+    "JSON",
+    "Excel",
+    "PNG",
+    "SVG",
+    "TXT",
+    "PDF",
+    "DOCX",
+    "HTML",
+    "hash",
+    "plan",
+}  # formats
 
 
 def open_page(browser, app_url: str, width: int, height: int, path: str = ""):
@@ -105,16 +125,35 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
+# what screen readers say and inputs show: Streamlit's own labels are English unless replaced
+LABELS = """() => {
+  const out = [];
+  const names = ['aria-label', 'aria-roledescription', 'aria-description', 'title', 'placeholder', 'alt'];
+  for (const el of document.body.querySelectorAll(names.map(a => `[${a}]`).join(', '))) {
+    if (el.closest('[data-testid="stIconMaterial"]')) continue;
+    for (const a of names) if (el.hasAttribute(a)) out.push(el.getAttribute(a));
+  }
+  return out.join("\\n");
+}"""
+
+
 def test_no_english_words_on_the_pages(browser, app_url: str) -> None:
-    context, page = open_page(browser, app_url, 1440, 900, f"?q={urllib.parse.quote(QUERY)}")
+    atlas = urllib.parse.quote("专利申请量")
+    visits = [
+        (f"?q={urllib.parse.quote(QUERY)}", "() => document.querySelectorAll('.ps-card').length >= 3"),
+        ("corpus", "() => document.querySelector('.ps-docs')"),
+        (f"atlas?indicator={atlas}", "() => document.querySelector('.ps-atlas')"),
+        ("document?doc=tianjin-2013", "() => document.querySelector('.ps-document')"),
+    ]
+    context, page = open_page(browser, app_url, 1440, 900)
+    texts = []
     try:
-        page.wait_for_function("() => document.querySelectorAll('.ps-card').length >= 3")
-        wait_idle(page)
-        texts = [page.evaluate(VISIBLE_TEXT)]
-        page.goto(f"{app_url}/corpus")
-        page.wait_for_selector(".ps-docs")
-        wait_idle(page)
-        texts.append(page.evaluate(VISIBLE_TEXT))
+        for path, ready in visits:
+            page.goto(f"{app_url}/{path}")
+            page.wait_for_function(ready)
+            wait_idle(page)
+            page.wait_for_timeout(500)  # the label script runs as elements arrive
+            texts += [page.evaluate(VISIBLE_TEXT), page.evaluate(LABELS)]
     finally:
         context.close()
     # words in the plans themselves (e.g. PCT) and file names, ids and settings are data, not wording

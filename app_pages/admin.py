@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from pages import shared
+from app_pages import shared
 from policy_search import ui
 from policy_search.ingest.loaders import SUPPORTED_EXTENSIONS
 from policy_search.ingest.metadata import LEVELS

@@ -19,7 +19,7 @@ import streamlit as st
 from policy_search import ui
 from policy_search.encoders import load_encoder
 from policy_search.ingest.metadata import CatalogError
-from policy_search.search.retrieval import Filters, Hit, SearchEngine
+from policy_search.search.retrieval import Filters, Hit, ParsedQuery, SearchEngine
 from policy_search.settings import Settings
 from policy_search.store.index import (
     BuildLocked,
@@ -88,12 +88,20 @@ def engine_key(engine: SearchEngine) -> str:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _search(_engine: SearchEngine, key: str, query: str, k: int, mode: str, filters: Filters) -> list[Hit]:
+def parse(_engine: SearchEngine, key: str, query: str) -> ParsedQuery:
+    """The query parsed once (cleaned, expanded, tokenised, names recognised) for the whole page."""
+    return _engine.parse(query)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _search(
+    _engine: SearchEngine, key: str, query: str | ParsedQuery, k: int, mode: str, filters: Filters
+) -> list[Hit]:
     return _engine.search(query, k=k, mode=mode, filters=filters)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
-def answer(_engine: SearchEngine, key: str, query: str, filters: Filters):
+def answer(_engine: SearchEngine, key: str, query: str | ParsedQuery, filters: Filters):
     """The extractive answer and per-plan comparison for a query (cached per index version)."""
     from policy_search.answers.answer import answer as extractive_answer
 
@@ -207,7 +215,9 @@ def get_engine(required: bool = True) -> SearchEngine | None:
         if corpus.is_dir() and corpus_is_empty(corpus):
             st.warning(ui.message(EMPTY_CORPUS.format(folder=ui.display_path(corpus), skipped="")))
             if required:
-                st.page_link("pages/corpus.py", label="去「文件与索引」页上传文件", icon=":material/upload:")
+                st.page_link(
+                    "app_pages/corpus.py", label="去「文件与索引」页上传文件", icon=":material/upload:"
+                )
                 st.stop()
             return None
         if not corpus.is_dir():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import admin, shared
+from app_pages import admin, shared
 from policy_search import ui
 
 corpus = shared.corpus_dir()
@@ -53,5 +53,12 @@ if skipped:
     with st.expander(f"未收录的文件（{len(skipped)}）"):
         for s in skipped:
             st.text(f"{s.get('path')}：{ui.reason_zh(str(s.get('reason', '')))}")
+notes = manifest.get("notes") or []  # what a limit cut while building (超长的行、过深的网页…)
+if notes:
+    with st.expander(f"收录时的处理说明（{len(notes)}）"):
+        for n in notes:
+            st.text(ui.note_zh(str(n)))
+with st.expander("处理上限"):
+    st.text("\n".join(ui.limit_lines(engine.settings)))
 
 admin.panel(corpus, docs, skipped)

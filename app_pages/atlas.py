@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import shared
+from app_pages import shared
 from policy_search import atlas, ui
 from policy_search.ui import atlas_view
 
@@ -76,19 +76,25 @@ if not rows:
     st.stop()
 
 plans = len({r.doc_id for r in rows})
-head, csv_col = st.columns([6, 1.3], vertical_alignment="center")
-with head:
-    st.markdown(f"**{ui.markdown_escape(state.indicator, 60)}** · {plans} 份规划 · {len(rows)} 项")
-with csv_col:
-    st.download_button(
-        "下载 CSV",
-        atlas_view.rows_csv(rows),
-        file_name="policy-search-targets.csv",
-        mime="text/csv",
-        key="atlas_csv",
-        on_click="ignore",
-        icon=":material/download:",
-        width="stretch",
+with st.container(horizontal=True, vertical_alignment="center", gap="small", key="atlas_head"):
+    st.markdown(
+        f"**{ui.markdown_escape(state.indicator, 60)}** · {plans} 份规划 · {len(rows)} 项", width="stretch"
     )
+    # the buttons stay together: the group moves below the heading when the row is too narrow
+    with st.container(horizontal=True, width="content", gap="small", key="atlas_downloads"):
+        for label, data, name, mime, dl_key in (
+            ("下载 CSV", atlas_view.rows_csv(rows), "csv", "text/csv", "atlas_csv"),
+            ("下载 Excel", atlas_view.rows_xlsx(rows), "xlsx", ui.XLSX_MIME, "atlas_xlsx"),
+        ):
+            st.download_button(
+                label,
+                data,
+                file_name=f"policy-search-targets.{name}",
+                mime=mime,
+                key=dl_key,
+                on_click="ignore",
+                icon=":material/download:",
+                width="content",
+            )
 st.altair_chart(atlas_view.chart(rows), width="stretch", key="atlas_chart")
 st.html(atlas_view.table_html(rows))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import shared
+from app_pages import shared
 from policy_search import ui
 from policy_search.ui import manage
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import shared
+from app_pages import shared
 from policy_search import ui
 
 engine = shared.get_engine()
@@ -51,9 +51,14 @@ def use_example() -> None:
 
 
 def clear_filters() -> None:
-    defaults = widget_values(ui.SearchState())
+    set_filters(ui.SearchState())
+
+
+def set_filters(target: ui.SearchState) -> None:
+    """Put ``target``'s filters in the widgets; this run then writes them to the URL."""
+    values = widget_values(target)
     for name in FILTER_KEYS:
-        st.session_state[name] = defaults[name]
+        st.session_state[name] = values[name]
 
 
 # --- header and search box
@@ -164,8 +169,9 @@ if ui.active_filters(filters):
     with summary:
         st.button("清除全部筛选", on_click=clear_filters, key="clear_filters", width="stretch")
 
-# --- results
-if not ui.clean_query(state.query):
+# --- results: the query is parsed once, and the record serves search, answer and export
+parsed = shared.parse(engine, key, state.query)
+if not parsed.cleaned:
     st.info("输入问题或关键词开始检索，或点上方的示例。检索结果会列出规划、章节、责任单位、量化目标和原文。")
     with st.container(border=True):
         st.markdown(
@@ -176,13 +182,28 @@ if not ui.clean_query(state.query):
         )
     st.stop()
 
-outcome = ui.run_search(search, state)
+outcome = ui.run_search(search, state, parsed)
 for note in outcome.notes:
     st.caption(f"⚠️ {note}")
+recognised = ui.name_filters(parsed, state, options)
+if recognised:  # what the query names, each one click from being a filter
+    with st.container(horizontal=True, vertical_alignment="center", key="recognised"):
+        st.caption("检索词中识别到：", width="content")
+        for name in recognised:
+            st.button(
+                name.label,
+                key=f"name_{name.kind}_{name.label}",
+                on_click=set_filters,
+                args=(name.state,),
+                disabled=name.active,
+                help="已按此筛选" if name.active else f"只看{name.label}的结果",
+                icon=":material/filter_alt:",
+                type="tertiary",
+            )
 effects = []
 if not outcome.error and ui.active_filters(filters):
     try:
-        effects = ui.filter_effects(search, outcome.query, state.k, state.mode, filters)
+        effects = ui.filter_effects(search, parsed, state.k, state.mode, filters)
     except Exception:  # the counts are a courtesy; never let them break the page
         effects = []
 for effect in effects:
@@ -202,35 +223,31 @@ if not outcome.hits:
 
 hits = outcome.hits
 common = shared.common_terms(engine, key, tuple(sorted({t for h in hits for t in h.matched_terms})))
-head, csv_col, json_col = st.columns([5, 1.6, 1.6], vertical_alignment="center")
-with head:
+# the heading and the three downloads share one row; the buttons wrap below it when narrow
+with st.container(horizontal=True, vertical_alignment="center", gap="small", key="results_head"):
     mode_label = ui.MODE_LABELS.get(state.mode, state.mode)
     if ui.nothing_relevant(hits):
-        st.markdown(f"**{ui.NOTHING_RELEVANT}** · 以下 {len(hits)} 条为弱相关结果 · {mode_label}检索")
+        heading = f"**{ui.NOTHING_RELEVANT}** · 以下 {len(hits)} 条为弱相关结果 · {mode_label}检索"
     else:
-        st.markdown(f"**找到 {len(hits)} 条结果** · {mode_label}检索")
-with csv_col:
-    st.download_button(
-        "下载 CSV",
-        ui.results_csv(hits, outcome.query),
-        file_name="policy-search-results.csv",
-        mime="text/csv",
-        key="dl_csv",
-        on_click="ignore",
-        icon=":material/download:",
-        width="stretch",
-    )
-with json_col:
-    st.download_button(
-        "下载 JSON",
-        ui.results_json(hits, state),
-        file_name="policy-search-results.json",
-        mime="application/json",
-        key="dl_json",
-        on_click="ignore",
-        icon=":material/download:",
-        width="stretch",
-    )
+        heading = f"**找到 {len(hits)} 条结果** · {mode_label}检索"
+    st.markdown(heading, width="stretch")
+    # the buttons stay together: the group moves below the heading when the row is too narrow
+    with st.container(horizontal=True, width="content", gap="small", key="downloads"):
+        for label, data, name, mime, dl_key in (
+            ("下载 CSV", ui.results_csv(hits, parsed), "csv", "text/csv", "dl_csv"),
+            ("下载 Excel", ui.results_xlsx(hits, parsed), "xlsx", ui.XLSX_MIME, "dl_xlsx"),
+            ("下载 JSON", ui.results_json(hits, state, parsed=parsed), "json", "application/json", "dl_json"),
+        ):
+            st.download_button(
+                label,
+                data,
+                file_name=f"policy-search-results.{name}",
+                mime=mime,
+                key=dl_key,
+                on_click="ignore",
+                icon=":material/download:",
+                width="content",
+            )
 
 if ui.nothing_relevant(hits):
     st.warning(f"{ui.NOTHING_RELEVANT}：语料中没有与这个检索明显相关的条目，下面是最接近的弱相关结果。")
@@ -243,7 +260,7 @@ answer_slot = st.container()
 
 def draw_answer() -> None:
     try:
-        result = shared.answer(engine, key, outcome.query, filters)
+        result = shared.answer(engine, key, parsed, filters)
     except Exception:  # the answer panel is a help; the result cards show regardless
         return
     st.html(ui.answer_html(result, rank_of))
