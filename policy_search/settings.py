@@ -37,7 +37,7 @@ class Settings:
     embed_prefixes: str = "auto"  # auto | server | client | none (see remote.py)
     # storage backend (store/backend.py): "embedded" (FAISS + bm25s in process) or "milvus"
     backend: str = "embedded"
-    threads: int = 0  # FAISS threads per query; 0: one on machines with ≤ 2 cores, else FAISS's default
+    threads: int = 0  # FAISS and BLAS threads per query; 0: one on machines with ≤ 2 cores, else the default
     # dense index
     # Chosen from eval/bench_scale.py (README): exact up to 20k chunks; at 100k chunks HNSW
     # M=32, efSearch=1024 kept recall@10 vs exact at 0.994 with hybrid p50 15 ms (exact: 37 ms).

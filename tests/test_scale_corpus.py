@@ -136,3 +136,21 @@ def test_a_generated_corpus_is_searchable(chunks):
     )
     engine = SearchEngine(loaded=loaded, encoder=enc, tokenizer=tok, settings=settings)
     assert len(engine.search("知识产权质押融资", k=5)) == 5
+
+
+def test_generated_index_is_written_by_the_library_writer_and_opens_lazily(chunks, tmp_path):
+    from scale.build import build_generated_index
+
+    from policy_search.encoders import HashEncoder
+    from policy_search.store.chunkstore import ChunkTable
+    from policy_search.store.index import open_index
+
+    version = build_generated_index(tmp_path / "idx", chunks[:300], encoder="hash")
+    manifest = open_index(tmp_path / "idx").manifest
+    assert manifest["counts"]["chunks"] == 300 and manifest["ingest_version"] and manifest["tokenizer"]
+    assert (version / "chunks.columns.npz").is_file() and (version / "terms.json").is_file()
+    engine = SearchEngine.load(tmp_path / "idx", encoder=HashEncoder())
+    assert not engine.stale and isinstance(engine.chunks, ChunkTable)
+    assert engine.chunks.materialised() == 0
+    hits = engine.search("知识产权质押融资", k=5)
+    assert len(hits) == 5 and 0 < engine.chunks.materialised() < 300

@@ -7,6 +7,7 @@ is a few vectorised comparisons over unique values instead of a Python loop over
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,6 +77,14 @@ class _Categorical:
         self.uniques = [str(u) for u in uniques]
         self.codes = codes.astype(np.int32)
 
+    @classmethod
+    def from_parts(cls, uniques: list[str], codes: np.ndarray) -> _Categorical:
+        if len(codes) and (codes.min() < 0 or codes.max() >= len(uniques)):
+            raise ValueError("category code out of range")
+        out = cls.__new__(cls)
+        out.uniques, out.codes = uniques, codes.astype(np.int32)
+        return out
+
     def where(self, keep: list[bool]) -> np.ndarray:
         return np.asarray(keep, dtype=bool)[self.codes] if self.uniques else np.zeros(0, bool)
 
@@ -83,7 +92,9 @@ class _Categorical:
 class FilterColumns:
     """Every filterable field of the chunks as numpy arrays (built once per loaded index)."""
 
-    def __init__(self, chunks: list[Chunk]) -> None:
+    CATEGORIES = ("region", "level", "doc_id", "kind")
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
         self.n = len(chunks)
         self.region = _Categorical([c.region for c in chunks])
         self.level = _Categorical([c.level for c in chunks])
@@ -97,6 +108,41 @@ class FilterColumns:
         rows = [(i, code[u]) for i, c in enumerate(chunks) for u in c.units]
         self._unit_rows = np.array([r for r, _ in rows], dtype=np.int64)
         self._unit_codes = np.array([u for _, u in rows], dtype=np.int64)
+
+    def arrays(self, pack: Callable[[list[str]], np.ndarray]) -> dict[str, np.ndarray]:
+        """Every column as a numpy array (string lists through ``pack``), for saving with the index."""
+        out: dict[str, np.ndarray] = {}
+        for name in self.CATEGORIES:
+            cat: _Categorical = getattr(self, name)
+            out[f"{name}_uniques"], out[f"{name}_count"] = pack(cat.uniques), np.array(len(cat.uniques))
+            out[f"{name}_codes"] = cat.codes
+        out["units"], out["units_count"] = pack(self.units), np.array(len(self.units))
+        out["unit_rows"], out["unit_codes"] = self._unit_rows, self._unit_codes
+        out["first"], out["last"], out["has_target"] = self.first, self.last, self.has_target
+        return out
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: dict[str, np.ndarray], unpack: Callable[[np.ndarray, int], list[str]]
+    ) -> FilterColumns:
+        """The inverse of ``arrays``; ``ValueError`` / ``KeyError`` when the arrays disagree."""
+        out = cls.__new__(cls)
+        out.n = len(arrays["first"])
+        for name in cls.CATEGORIES:
+            uniques = unpack(arrays[f"{name}_uniques"], int(arrays[f"{name}_count"]))
+            setattr(out, name, _Categorical.from_parts(uniques, arrays[f"{name}_codes"]))
+        out.first, out.last = arrays["first"].astype(np.int64), arrays["last"].astype(np.int64)
+        out.has_target = arrays["has_target"].astype(bool)
+        out.units = unpack(arrays["units"], int(arrays["units_count"]))
+        out._unit_rows = arrays["unit_rows"].astype(np.int64)
+        out._unit_codes = arrays["unit_codes"].astype(np.int64)
+        lengths = {len(getattr(out, c).codes) for c in cls.CATEGORIES} | {len(out.last), len(out.has_target)}
+        if lengths != {out.n} or len(out._unit_rows) != len(out._unit_codes):
+            raise ValueError("filter columns of different lengths")
+        rows, codes = out._unit_rows, out._unit_codes
+        if len(codes) and (codes.max() >= len(out.units) or rows.max() >= out.n):
+            raise ValueError("unit rows out of range")
+        return out
 
     def units_containing(self, text: str) -> list[str]:
         return [u for u in self.units if text in u]

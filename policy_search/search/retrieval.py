@@ -18,6 +18,7 @@ every query, with ``hit.relevant`` above the calibrated threshold; it never reor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from ..answers.evidence import SentenceStore
 from ..records import Chunk
 from ..settings import Settings
 from ..store.backend import Backend, IndexInfo, stale_reason
+from ..store.chunkstore import chunk_ids, chunk_regions, chunk_units
 from ..store.index import LoadedIndex, contextual_text
 from .filters import Filters, period_range
 from .fusion import fuse_scores
@@ -96,6 +98,28 @@ class Hit:
 # ------------------------------------------------------------------ engine
 
 
+class CoverageTexts(Sequence[str]):
+    """Per chunk, the text relevance coverage reads (lower-cased contextual text, plan title and
+    region aliases), made on first use: only candidates are ever read."""
+
+    def __init__(self, chunks: Sequence[Chunk], aliases: dict[str, set[str]]) -> None:
+        self._chunks, self._aliases = chunks, aliases
+        self._texts: list[str | None] = [None] * len(chunks)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        text = self._texts[i]
+        if text is None:
+            c = self._chunks[i]
+            names = " ".join(sorted(self._aliases.get(c.region, ())))
+            text = self._texts[i] = f"{contextual_text(c).lower()}\n{c.plan_title} {names}"
+        return text
+
+
 @dataclass
 class SearchEngine:
     """An opened index (any backend) plus the encoder and tokenizer it was built with."""
@@ -110,7 +134,7 @@ class SearchEngine:
     _aliases: dict[str, set[str]] = field(default_factory=dict, repr=False)
     atlas_table: Any = field(default=None, repr=False)  # the targets table (atlas.table), built on first use
     terms: TermStats = field(default=None, repr=False)  # type: ignore[assignment]
-    _texts: list[str] = field(default_factory=list, repr=False)  # what relevance coverage reads
+    _texts: Sequence[str] = field(default_factory=list, repr=False)  # what relevance coverage reads
     _positions: dict[str, int] = field(default_factory=dict, repr=False)  # chunk id → row
     _sentences: SentenceStore | None = field(default=None, repr=False)
     _last_query: tuple[str, np.ndarray] | None = field(default=None, repr=False)
@@ -156,19 +180,17 @@ class SearchEngine:
 
             self.backend = EmbeddedBackend(self.loaded)
         chunks = self.backend.chunks
-        self._aliases = {r: region_aliases(r) for r in {c.region for c in chunks}}
-        contexts = [contextual_text(c) for c in chunks]
+        # read from the chunk store's columns: opening does not parse every chunk
+        self._aliases = {r: region_aliases(r) for r in chunk_regions(chunks)}
         # term statistics stored at build time; an older index gets them from its own chunks
         stored = self.backend.term_stats()
-        self.terms = stored or TermStats.from_tokens(self.tokenizer.tokenize_many(contexts))
-        self._positions = {c.chunk_id: i for i, c in enumerate(chunks)}
-        units = {u for c in chunks for u in c.units}
+        self.terms = stored or TermStats.from_tokens(
+            self.tokenizer.tokenize_many(contextual_text(c) for c in chunks)
+        )
+        self._positions = {cid: i for i, cid in enumerate(chunk_ids(chunks))}
+        units = set(chunk_units(chunks))
         self._unit_names = unit_names(units, lambda n: self.terms.df.get(n, 0) > 0.1 * self.terms.n_docs)
-        # a chunk covers a place the query names when its plan is of that place
-        self._texts = [
-            f"{text.lower()}\n{c.plan_title} {' '.join(sorted(self._aliases.get(c.region, ())))}"
-            for text, c in zip(contexts, chunks)
-        ]
+        self._texts = CoverageTexts(chunks, self._aliases)
 
     @property
     def sentences(self) -> SentenceStore:

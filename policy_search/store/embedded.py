@@ -1,11 +1,13 @@
 """The default backend: FAISS (dense) + bm25s (BM25) in this process, from an index folder.
 
 Vectors are held once: ``vectors`` is a read-only view of the FAISS index's own storage (no
-``reconstruct_n`` copy). Filters are vectorised over columns built at load (``FilterColumns``).
+``reconstruct_n`` copy). Filters are vectorised over columns read at load (``FilterColumns``);
+chunks are parsed on first access (``chunkstore.ChunkTable``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from ..search.filters import FilterColumns, Filters
 from ..search.fusion import _top_indices
 from ..search.relevance import TermStats, load_term_stats
 from .backend import IndexInfo, Scored, apply_threads
+from .chunkstore import chunk_ids, filter_columns
 from .index import LoadedIndex, open_index
 
 BRUTE_FORCE_FILTERED = 50_000  # filtered dense search scores allowed chunks directly up to here
@@ -43,11 +46,11 @@ class EmbeddedBackend:
     def __init__(self, loaded: LoadedIndex) -> None:
         self.loaded = loaded
         self.info = IndexInfo(loaded.path, loaded.manifest, loaded.settings)
-        self.chunks: list[Chunk] = loaded.chunks
-        self.threads = apply_threads(getattr(loaded.settings, "threads", 0))
+        self.chunks: Sequence[Chunk] = loaded.chunks
+        self.threads = apply_threads(loaded.settings.threads)
         self.vectors = faiss_vectors(loaded.dense)
-        self.columns = FilterColumns(self.chunks)
-        self._positions = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.columns: FilterColumns = filter_columns(self.chunks)  # read at open, not from the chunks
+        self._positions = {cid: i for i, cid in enumerate(chunk_ids(self.chunks))}
         self._masks: dict[Filters, np.ndarray] = {}
         self._last_keyword: tuple[tuple[str, ...], np.ndarray] | None = None
 

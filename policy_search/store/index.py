@@ -4,7 +4,8 @@ Layout of an index folder::
 
     index/
       CURRENT              name of the live version folder (replaced atomically)
-      v-<time>-<pid>/      manifest.json, chunks.jsonl, dense.faiss, bm25/
+      v-<time>-<pid>/      manifest.json, chunks.jsonl + chunks.columns.npz (chunkstore.py),
+                           dense.faiss, bm25/, term stats, answer sentences
       cache/<encoder>/     content-hash → vector shards, so unchanged chunks are not re-embedded
       .build.lock          held while a build runs
 
@@ -23,7 +24,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,12 +39,13 @@ from ..ingest.version import ingest_version
 from ..records import Chunk, Skipped
 from ..search.relevance import TermStats, save_term_stats
 from ..settings import Settings
+from .chunkstore import CHUNKS as CHUNKS  # re-exported: the chunk records file name
+from .chunkstore import ChunkStoreError, read_chunks
 from .vectors import Progress, VectorCache, _embed, cached_vectors, safe_name
 
 INDEX_FORMAT = 1
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
-CHUNKS = "chunks.jsonl"
 DENSE = "dense.faiss"
 SPARSE = "bm25"
 
@@ -190,7 +192,7 @@ def build_index(
 ) -> BuildReport:
     """Build or update the index from ``corpus_dir``; only new or changed text is embedded."""
     from ..encoders import load_encoder
-    from .analysis import Tokenizer, dictionary_fingerprint
+    from .analysis import Tokenizer
 
     started = time.perf_counter()
     settings = settings or Settings()
@@ -222,49 +224,81 @@ def build_index(
         vectors = np.stack([cached[k] for k in keys]) if keys else np.zeros((0, dim), np.float32)
         tokenizer = Tokenizer()
         tokens = [tokenizer.tokenize(t) for t in texts]
-
-        version = index_dir / f"v-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
-        version.mkdir(parents=True)
-        import faiss
-
-        faiss.write_index(make_dense_index(vectors, settings), str(version / DENSE))
-        make_sparse_index(tokens, settings).save(str(version / SPARSE))
-        save_term_stats(version, TermStats.from_tokens(tokens))  # IDF for relevance and answers
         from ..answers.evidence import build_sentences  # answer sentences and their vectors
 
         sentence_cache = index_dir / "cache" / f"{safe_name(encoder.name)}-sentences"
         sentences, report.sentences_embedded = build_sentences(
             chunks, encoder, sentence_cache, settings.batch_size, _embed, text_key
         )
-        sentences.save(version)
-        with open(version / CHUNKS, "w", encoding="utf-8") as fh:
-            for chunk in chunks:
-                fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
         report.documents, report.chunks = len(corpus.documents), len(chunks)
         manifest = {
-            "format": INDEX_FORMAT,
-            "ingest_version": ingest_version(),
             "encoder": {"name": encoder.name, "dim": dim},
-            "settings": settings.to_dict(),
-            "tokenizer": {"name": "jieba", "dictionary": dictionary_fingerprint()},
             "corpus_dir": str(corpus_dir),
             "corpus_fingerprint": corpus_fingerprint(corpus_dir),
             "documents": manifest_documents(corpus),
             "skipped": [{"path": s.path, "reason": s.reason} for s in corpus.skipped],
             "notes": list(corpus.notes),  # what a limit cut, per file (shown on the corpus page)
             "counts": {"documents": report.documents, "chunks": report.chunks},
-            "dense_index": "flat-ip" if len(chunks) <= settings.exact_max_vectors else "hnsw",
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
+        write_version(index_dir, chunks, vectors, tokens, settings, manifest, sentences, started)
         report.seconds = time.perf_counter() - started
-        manifest["build_seconds"] = round(report.seconds, 3)
-        (version / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        _fsync_tree(version)
-        _point_current(index_dir, version.name)
-        _prune_versions(index_dir)
         if len(cached) > 2 * max(len(keys), 1):
             cache.compact({k: cached[k] for k in keys})
     return report
+
+
+def write_version(
+    index_dir: Path,
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    tokens: list[list[str]],
+    settings: Settings,
+    manifest: dict[str, Any],
+    sentences: Any = None,
+    started: float | None = None,
+    dense: Any = None,
+    sparse: Any = None,
+) -> Path:
+    """Write one complete version folder and make it the live one; returns the folder.
+
+    ``vectors`` and ``tokens`` are one row per chunk (``contextual_text``); ``manifest`` holds
+    the caller's fields (encoder, corpus, documents, counts), to which the format, code and
+    tokenizer versions, settings and dense index kind are added. ``sentences`` (a
+    ``SentenceStore``) is optional: without it the engine splits answer sentences on first use.
+    ``dense`` / ``sparse``: FAISS and BM25 indexes already built over ``vectors`` / ``tokens``
+    (else built here with ``make_dense_index`` / ``make_sparse_index``). The caller holds
+    ``build_lock``. Used by ``build_index`` and by eval/scale (generated corpora).
+    """
+    import faiss
+
+    from .analysis import dictionary_fingerprint
+    from .chunkstore import write_chunks
+
+    started = time.perf_counter() if started is None else started
+    version = index_dir / f"v-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+    version.mkdir(parents=True)
+    dense = make_dense_index(vectors, settings) if dense is None else dense
+    faiss.write_index(dense, str(version / DENSE))
+    (make_sparse_index(tokens, settings) if sparse is None else sparse).save(str(version / SPARSE))
+    save_term_stats(version, TermStats.from_tokens(tokens))  # IDF for relevance and answers
+    if sentences is not None:
+        sentences.save(version)
+    write_chunks(version, chunks)
+    manifest = {
+        "format": INDEX_FORMAT,
+        "ingest_version": ingest_version(),
+        "settings": settings.to_dict(),
+        "tokenizer": {"name": "jieba", "dictionary": dictionary_fingerprint()},
+        **manifest,
+        "dense_index": "hnsw" if hasattr(dense, "hnsw") else "flat-ip",
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "build_seconds": round(time.perf_counter() - started, 3),
+    }
+    (version / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    _fsync_tree(version)
+    _point_current(index_dir, version.name)
+    _prune_versions(index_dir)
+    return version
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -332,7 +366,7 @@ class LoadedIndex:
     path: Path
     manifest: dict[str, Any]
     settings: Settings
-    chunks: list[Chunk]
+    chunks: Sequence[Chunk]  # a lazy ``ChunkTable`` (or a list for an index built before it)
     dense: Any
     sparse: Any
 
@@ -345,14 +379,10 @@ def open_index(index_dir: str | Path) -> LoadedIndex:
     version = current_version(index_dir)
     assert version is not None
     hint = "run `policy-search build` to rebuild it"
-    chunks_path = version / CHUNKS
     try:
-        with open(chunks_path, encoding="utf-8") as fh:
-            chunks = [Chunk.from_dict(json.loads(line)) for line in fh if line.strip()]
-    except FileNotFoundError:
-        raise IndexNotReady(f"{chunks_path}: missing; {hint}") from None
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise IndexNotReady(f"{chunks_path}: damaged ({exc.__class__.__name__}); {hint}") from None
+        chunks = read_chunks(version)
+    except ChunkStoreError as exc:
+        raise IndexNotReady(f"{exc}; {hint}") from None
     dense_path = version / DENSE
     try:
         dense = faiss.read_index(str(dense_path))
