@@ -147,18 +147,19 @@ def _filters(args: argparse.Namespace, engine):
     """Filters from the shared options; a value the index does not know is a one-line error
     listing the valid choices (instead of silently returning nothing)."""
     from .search.retrieval import Filters
+    from .store.chunkstore import chunk_regions, chunk_units, filter_columns
 
-    chunks = engine.chunks
-    doc_ids = {c.doc_id for c in chunks}
+    chunks = engine.chunks  # the chunk store's columns: no chunk is parsed for these checks
+    doc_ids = set(filter_columns(chunks).doc_id.uniques)
     for doc in args.doc or ():
         if doc not in doc_ids:
             raise UsageError(f"--doc {doc!r} is not a document id (known: {_choices(doc_ids)})")
-    regions = {c.region for c in chunks if c.region}
+    regions = {r for r in chunk_regions(chunks) if r}
     for region in args.region or ():
         if not any(region in r for r in regions):
             raise UsageError(f"--region {region!r} matches no plan's region (known: {_choices(regions)})")
     if args.unit:
-        units = {u for c in chunks for u in c.units}
+        units = set(chunk_units(chunks))
         if not any(args.unit in u for u in units):
             raise UsageError(f"--unit {args.unit!r} matches no responsible unit (e.g. {_choices(units, 8)})")
     years = (args.year, args.year) if args.year else (args.year_min, args.year_max)

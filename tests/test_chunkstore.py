@@ -135,3 +135,24 @@ def test_threads_setting_pins_faiss_and_blas(corpus: Path, tmp_path: Path):
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=before_blas, user_api="blas")
+
+
+def test_cli_filter_checks_and_unknown_places_parse_no_chunk(index: Path):
+    import argparse
+
+    from policy_search.answers.answer import unknown_places
+    from policy_search.cli import UsageError, _filters
+
+    engine = SearchEngine.load(index, encoder=HashEncoder())
+    table = engine.chunks
+    assert isinstance(table, ChunkTable)
+    before = table.materialised()
+    args = argparse.Namespace(
+        doc=["tianjin-2013"], region=["天津"], unit="专利管理司", level=None, year=None,
+        year_min=None, year_max=None, has_target=False,
+    )  # fmt: skip
+    assert _filters(args, engine).doc_ids == ("tianjin-2013",)
+    with pytest.raises(UsageError, match="cnipa-2013"):
+        _filters(argparse.Namespace(**{**vars(args), "doc": ["nope"]}), engine)
+    assert unknown_places(engine, "天津质押融资目标") == []
+    assert table.materialised() == before  # the checks read the columns, not the chunks

@@ -29,6 +29,7 @@ from ..ingest.grammar import sentences as split_sentences  # noqa: F401  (re-exp
 from ..ingest.targets import extract_targets
 from ..records import Chunk, Target
 from ..search.retrieval import Filters, Hit, ParsedQuery, SearchEngine
+from ..store.chunkstore import chunk_regions
 from .asks import asked, supplies
 from .comparison import ComparisonRow, compare, record_dict, statement_rows, topic_share
 from .evidence import answer_span
@@ -103,7 +104,7 @@ def _places() -> frozenset[str]:
 
 def unknown_places(engine: SearchEngine, question: str) -> list[str]:
     """Places named in the question that no plan covers and the corpus never mentions."""
-    covered = " ".join(c.region for c in engine.chunks)
+    covered = " ".join(chunk_regions(engine.chunks))  # from the columns: no chunk parsed
     names = [p for p in _places() if p in question and p not in covered]
     return [p for p in names if not any(p in c.text for c in engine.chunks)]
 
