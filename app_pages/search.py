@@ -42,6 +42,9 @@ if url_key != st.session_state.get("url_seen") and not keep_widgets:
     for name, value in widget_values(initial).items():
         st.session_state[name] = value
     st.session_state.url_seen = url_key
+    # what the link limits cut is said, never dropped silently (shown while this URL stands)
+    cut = ui.url_notes(url_params, ui.MAX_URL_VALUES, ui.MAX_URL_PARAM_CHARS)
+    st.session_state.url_notes = (url_key, cut)
 
 
 def use_example() -> None:
@@ -183,7 +186,8 @@ if not parsed.cleaned:
     st.stop()
 
 outcome = ui.run_search(search, state, parsed)
-for note in outcome.notes:
+link_key, link_notes = st.session_state.get("url_notes", ("", []))
+for note in [*outcome.notes, *(link_notes if link_key == url_key else [])]:
     st.caption(f"⚠️ {note}")
 recognised = ui.name_filters(parsed, state, options)
 if recognised:  # what the query names, each one click from being a filter

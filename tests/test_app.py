@@ -420,3 +420,19 @@ def test_nonsense_says_nothing_relevant_and_marks_the_cards_weak(app):
     at2 = app.run()
     relevant = search(at2, "专利权质押贷款")
     assert "弱相关" not in relevant[0] and not any("未找到相关内容" in w.value for w in at2.warning)
+
+
+def test_a_link_with_too_many_filter_values_says_what_was_cut(make_app, seed_index_hash):
+    at = make_app(seed_index_hash)
+    many = ",".join(["山东省"] + [f"r{i}" for i in range(ui.MAX_URL_VALUES + 5)])
+    at.query_params.update({"q": "质押", "region": many})
+    at.run()
+    no_errors(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert f"链接中的「地区」筛选值过多或过长，只使用了前 {ui.MAX_URL_VALUES:,} 个" in captions
+    assert at.multiselect(key="f_region").value == ["山东省"]  # the first values still apply
+    # an ordinary link says nothing of the kind
+    plain = make_app(seed_index_hash)
+    plain.query_params.update({"q": "质押", "region": "山东省,天津市"})
+    plain.run()
+    assert "链接中的" not in " ".join(c.value for c in plain.caption)

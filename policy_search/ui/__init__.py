@@ -48,6 +48,7 @@ from .messages import message as message
 from .messages import note_zh as note_zh
 from .messages import plain_text as plain_text
 from .messages import reason_zh as reason_zh
+from .messages import url_notes as url_notes
 from .query_cache import CachedQueryEncoder as CachedQueryEncoder
 from .render import NOTHING_RELEVANT as NOTHING_RELEVANT
 from .render import answer_html as answer_html

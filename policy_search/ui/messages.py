@@ -152,6 +152,25 @@ def limit_lines(settings: Any) -> list[str]:
     ]
 
 
+_URL_LISTS = {"region": "地区", "level": "层级", "plan": "规划"}
+
+
+def url_notes(params: Any, max_values: int, max_chars: int) -> list[str]:
+    """What the URL limits cut from ``params`` (name → value or list of values), in Chinese, so a
+    link's filters are never dropped silently (``state_from_params`` keeps the first values)."""
+    notes = []
+    for name, label in _URL_LISTS.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        values = [value] if isinstance(value, str) else list(value)
+        long = any(len(str(v)) > max_chars for v in values)
+        count = sum(len([p for p in str(v)[:max_chars].split(",") if p.strip()]) for v in values[:max_values])
+        if long or len(values) > max_values or count > max_values:
+            notes.append(f"链接中的「{label}」筛选值过多或过长，只使用了前 {max_values:,} 个。")
+    return notes
+
+
 def _cell(value: Any) -> str:
     """A CSV cell that spreadsheets will not run as a formula."""
     text = "" if value is None else str(value)
