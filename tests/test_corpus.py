@@ -171,7 +171,7 @@ def test_a_build_keeps_the_notes_for_the_corpus_page(tmp_path: Path):
     assert set(LIMIT_NOTES) <= set(read_manifest(tmp_path / "index")["notes"])
     lines = limit_lines(Settings())
     assert "每行最多 10,000 字：更长的行在句末、标点处切分，无标点处按字数切分" in lines
-    assert any("表格最多 10,000 格" in line for line in lines) and len(lines) == 7
+    assert any("表格最多 10,000 格" in line for line in lines) and len(lines) == 8
 
 
 def test_the_corpus_page_shows_the_notes_in_chinese_and_the_active_limits(tmp_path: Path, monkeypatch):

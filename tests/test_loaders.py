@@ -429,3 +429,20 @@ def test_load_source_applies_the_html_limits_of_the_settings(tmp_path):
     assert load_source(path).notes == ()  # the default limit (10,000 cells) cuts nothing here
     with pytest.raises(LoadError, match="file too large"):
         load_source(path, Settings(max_file_mb=0))
+
+
+def test_web_pages_have_their_own_smaller_size_limit(tmp_path):
+    # parsing a page builds a tree tens of times its size, so pages stop before other files do
+    page = _write(tmp_path, "big.html", b"<p>" + "知识产权质押融资。".encode() * 70_000 + b"</p>")  # ~1.9 MB
+    text = _write(tmp_path, "big.txt", "知识产权质押融资。".encode() * 70_000)
+    limits = Settings(max_html_mb=1, max_file_mb=50)
+    with pytest.raises(LoadError, match=r"web page too large \(1\.8 MB; the limit for web pages is 1 MB\)"):
+        load_source(page, limits)
+    assert load_source(text, limits).format == "txt"  # other formats keep the file limit
+    assert load_source(page).format == "html"  # the default page limit (10 MB) lets it through
+    from policy_search.ui.messages import reason_zh
+
+    assert (
+        reason_zh("web page too large (1.8 MB; the limit for web pages is 1 MB)")
+        == "网页文件过大（1.8 MB，网页上限 1 MB）"
+    )

@@ -215,6 +215,13 @@ def _load(path: Path, max_bytes: int, settings: Settings) -> Source:
     if size > max_bytes:  # checked before reading: a huge file is never loaded into memory
         limit = max_bytes / 1024 / 1024
         raise LoadError(path, f"file too large ({size / 1024 / 1024:.1f} MB; the limit is {limit:g} MB)")
+    html_limit = settings.max_html_mb * 1024 * 1024
+    if fmt == "html" and size > html_limit:  # the parse tree costs tens of bytes per byte
+        raise LoadError(
+            path,
+            f"web page too large ({size / 1024 / 1024:.1f} MB; the limit for web pages is "
+            f"{settings.max_html_mb:g} MB)",
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:

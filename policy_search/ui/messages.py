@@ -75,6 +75,10 @@ _REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^same text as (.+); indexed once", r"与 \1 内容相同，只收录一次"),
         (r"^symbolic link", "符号链接：出于安全考虑不读取"),
         (r"^file too large \(([\d.]+) MB; the limit is ([\d.]+) MB\)", r"文件过大（\1 MB，上限 \2 MB）"),
+        (
+            r"^web page too large \(([\d.]+) MB; the limit for web pages is ([\d.]+) MB\)",
+            r"网页文件过大（\1 MB，网页上限 \2 MB）",
+        ),
         (r"^not a regular file", "不是普通文件（设备、管道或套接字）"),
         (r"^cannot read", "无法读取文件"),
     )
@@ -145,6 +149,7 @@ def limit_lines(settings: Any) -> list[str]:
         f"单个文件最大 {s.max_file_mb:,} MB：更大的文件不收录",
         f"每行最多 {s.max_line_chars:,} 字：更长的行在句末、标点处切分，无标点处按字数切分",
         f"每个任务条目最多 {s.max_chunk_chars:,} 字：更长的条目拆成几段",
+        f"网页文件最大 {s.max_html_mb:,} MB：更大的网页不收录",
         f"网页嵌套最多 {s.max_html_depth:,} 层：更深的部分展平",
         f"每个表格最多 {s.max_html_cells:,} 格：其余的格略去",
         f"检索词最多 {s.max_query_chars:,} 字：更长的只用前面部分",
