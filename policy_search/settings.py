@@ -15,7 +15,7 @@ class Settings:
     # limits: what one file or link may cost; every cut is reported (corpus notes, page notices)
     max_file_mb: int = 50  # larger corpus files are skipped, with the reason, before being read
     max_line_chars: int = 10_000  # longer lines split at sentence ends, then clause marks, then hard
-    max_html_mb: int = 10  # larger web pages are skipped: parsing builds a tree ~35-100x the file
+    max_html_mb: int = 5  # larger web pages are skipped: parsing builds a tree ~30-75x the file
     max_html_depth: int = 100  # elements nested deeper are flattened into the line around them
     max_html_cells: int = 10_000  # cells of one table; further cells are left out
     max_query_chars: int = 2_000  # longer queries are cut

@@ -439,7 +439,7 @@ def test_web_pages_have_their_own_smaller_size_limit(tmp_path):
     with pytest.raises(LoadError, match=r"web page too large \(1\.8 MB; the limit for web pages is 1 MB\)"):
         load_source(page, limits)
     assert load_source(text, limits).format == "txt"  # other formats keep the file limit
-    assert load_source(page).format == "html"  # the default page limit (10 MB) lets it through
+    assert load_source(page).format == "html"  # the default page limit (5 MB) lets it through
     from policy_search.ui.messages import reason_zh
 
     assert (
