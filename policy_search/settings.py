@@ -70,7 +70,7 @@ class Settings:
     relevance_keyword_weights: tuple[float, float] = (6.935, -2.736)
     relevance_keyword_threshold: float = 0.2319
 
-    # extractive answers (answers.py), chosen on eval/answers.jsonl: sentence score =
+    # extractive answers (answers/answer.py), chosen on eval/answers.jsonl: sentence score =
     # w_cosine · cosine (min-max over the candidates) + w_keyword · topic coverage + w_rank ·
     # the task's ranking score, plus bonuses
     answer_weights: tuple[float, float, float] = (0.35, 0.45, 0.2)
@@ -86,6 +86,18 @@ class Settings:
     # unanswerable questions reached coverage ≤ 0.52 and sentence cosine ≤ 0.896
     answer_min_coverage: float = 0.55
     answer_min_cosine: float = 0.91
+    answer_hits: int = 30  # hits retrieved per question (sentences come from answer_top_chunks of them)
+    # comparison (answers/comparison.py): a plan gets a row when its best task covers at least
+    # this share of the topic weight that the best plan's task covers
+    answer_compare_share: float = 0.5
+    # what an answer item quotes around its statement (answers/evidence.py answer_span); applied
+    # when answering, so changing them needs no rebuild (the statement spans stored with the
+    # index use evidence.py's own MIN_STATEMENT_CHARS / MAX_HEADING_CHARS)
+    answer_list_item_chars: int = 150  # list items this short are answered together, as one list
+    answer_list_chars: int = 500  # and the whole list at most this long
+    answer_label_line_chars: int = 60  # a contact block's label lines (电话：…) at most this long
+    answer_paragraph_chars: int = 300  # the statement's whole paragraph is quoted up to this long
+    answer_heading_chars: int = 30  # a heading opening the quoted paragraph at most this long
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -46,6 +46,26 @@ def test_answer_items_cite_their_chunk(hash_engine: SearchEngine):
         assert chunk.text[target.start : target.end] == target.text
 
 
+def test_answer_span_limits_come_from_the_engine_settings(hash_engine: SearchEngine):
+    """With no room for a list or a paragraph, every item is exactly one stored statement."""
+    question = "山东要设立什么样的质押融资风险资金"
+    store = hash_engine.sentences
+
+    def statement_only(engine: SearchEngine) -> list[bool]:
+        items = answer(engine, question).items
+        assert items
+        out = []
+        for item in items:
+            row = next(i for i, c in enumerate(engine.chunks) if c.chunk_id == item.chunk_id)
+            spans = {(int(store.starts[r]), int(store.ends[r])) for r in store.rows_of(row)}
+            out.append((item.start, item.end) in spans)
+        return out
+
+    assert not all(statement_only(hash_engine))  # the defaults quote whole paragraphs
+    tight = hash_engine.with_settings(answer_list_chars=0, answer_paragraph_chars=0)
+    assert all(statement_only(tight))
+
+
 def test_empty_question(hash_engine: SearchEngine):
     result = answer(hash_engine, "  \x00 ")
     assert not result.found and result.items == [] and result.message

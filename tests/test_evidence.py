@@ -18,6 +18,7 @@ from policy_search.answers.evidence import (
     statement_spans,
 )
 from policy_search.search.retrieval import SearchEngine
+from policy_search.settings import Settings
 
 from .conftest import CORPUS_DIR, REPO
 from .test_ui import make_chunk
@@ -145,11 +146,13 @@ def test_loading_an_index_ten_times_frees_every_engine(seed_index_hash):
     assert [r() for r in refs] == [None] * 10
 
 
-def quoted(text: str, statement: str, statements: tuple[str, ...] = ()) -> str:
+def quoted(
+    text: str, statement: str, statements: tuple[str, ...] = (), settings: Settings | None = None
+) -> str:
     """What an answer quotes for ``statement`` of ``text`` (its whole list, block or paragraph)."""
     start = text.index(statement)
     spans = [(text.index(s), text.index(s) + len(s)) for s in statements or (statement,)]
-    span = answer_span(text, start, start + len(statement), spans)
+    span = answer_span(text, start, start + len(statement), spans, settings)
     return text[span[0] : span[1]]
 
 
@@ -203,3 +206,33 @@ def test_an_addressee_or_the_document_title_never_heads_a_paragraph():
     for above in ("各区县知识产权局、各有关单位：", "关于开展知识产权宣传周活动的通知"):
         text = f"{above}\n{body[0]}"
         assert quoted(text, body[0], body) == body[0]
+
+
+def test_span_limits_are_read_from_the_settings():
+    items = (
+        "1.线上申报请登录市知识产权局网站。",
+        "2.邮寄材料到市知识产权局窗口。",
+        "3.现场申报到政务服务中心办理。",
+    )
+    text = "申报方式如下：\n" + "\n".join(items) + "\n其他事项另行通知。"
+    joined = "\n".join(items)
+    assert quoted(text, items[1], settings=Settings()) == joined
+    assert quoted(text, items[1], settings=Settings(answer_list_chars=len(joined))) == joined
+    # a whole list one character over the limit, or items over theirs, are not joined
+    for tight in (Settings(answer_list_chars=len(joined) - 1), Settings(answer_list_item_chars=10)):
+        assert items[2] not in quoted(text, items[1], settings=tight)
+        assert quoted(text, items[1], items, tight) == quoted(
+            text, items[1], items, Settings(answer_list_chars=0)
+        )
+
+    contact = "联系人：测试市专利代办处\n电话：0571-87654321\n（三）材料报送渠道。"
+    block = contact.rsplit("\n", 1)[0]
+    assert quoted(contact, "联系人：测试市专利代办处") == block
+    assert quoted(contact, "联系人：测试市专利代办处", settings=Settings(answer_label_line_chars=10)) != block
+
+    text = "二、强化专利导航，服务产业发展\n各区要组织开展专利导航项目，每年不少于两项。导航成果要向企业公开，减少重复研发。"
+    body = ("各区要组织开展专利导航项目，每年不少于两项。", "导航成果要向企业公开，减少重复研发。")
+    assert quoted(text, body[1], body) == text[2:]
+    # a shorter heading limit leaves the heading out; a shorter paragraph limit quotes the statement
+    assert quoted(text, body[1], body, Settings(answer_heading_chars=10)) == "".join(body)
+    assert quoted(text, body[1], body, Settings(answer_paragraph_chars=len(body[1]))) == body[1]

@@ -148,8 +148,8 @@ def answer(
     if not question:
         return Answer(question, False, "请输入问题。")
     number = wants_number(question)
-    hits = engine.search(parsed, k=30, mode="hybrid", filters=filters)
     cfg = engine.settings
+    hits = engine.search(parsed, k=cfg.answer_hits, mode="hybrid", filters=filters)
     top_chunks = top_chunks or cfg.answer_top_chunks
     expanded = parsed.expanded  # English words → Chinese glossary terms
     # the topic words; the place names that select a plan are satisfied by the plan itself
@@ -245,7 +245,8 @@ def answer(
         # an item of a short list answers with the whole list; a heading sentence with its text
         # a figure, date or contact asked for is quoted in its own sentence, not in its paragraph
         exact = kinds[:1] in (("date",), ("contact",), ("figure",)) and supplies(kinds, texts[i])
-        start, end = answer_span(hit.chunk.text, start, end, () if exact else statements[hit.chunk.chunk_id])
+        own_statements = () if exact else statements[hit.chunk.chunk_id]
+        start, end = answer_span(hit.chunk.text, start, end, own_statements, cfg)
         cid = hit.chunk.chunk_id
         if any(c == cid and s < end and start < e for c, s, e in quoted):
             continue

@@ -61,8 +61,8 @@ def compare(
 ) -> list[ComparisonRow]:
     """One row per plan that addresses the topic: its best task, best sentence and targets.
 
-    A plan is left out when its best task covers less than half of the question's topic
-    weight that the best plan's task covers — nothing is padded.
+    A plan is left out when its best task covers less than ``answer_compare_share`` (half) of the
+    question's topic weight that the best plan's task covers — nothing is padded.
     """
     best_per_doc: dict[str, Hit] = {}
     for hit in hits:
@@ -71,7 +71,7 @@ def compare(
     top = max(coverages.values(), default=0.0)
     rows = []
     for doc_id, hit in best_per_doc.items():
-        if top <= 0 or coverages[doc_id] < 0.5 * top:
+        if top <= 0 or coverages[doc_id] < engine.settings.answer_compare_share * top:
             continue
         chunk = hit.chunk
         spans = [(s, e) for _, s, e in statement_rows(engine, chunk)]

@@ -27,6 +27,7 @@ from ..data import DATA_DIR
 from ..ingest.grammar import FAMILY, ITEM_FAMILIES, match_at
 from ..ingest.grammar import sentences as split_sentences
 from ..records import Chunk
+from ..settings import Settings
 
 SENTENCES_FILE = "sentences.npz"
 MIN_STATEMENT_CHARS = 8  # fewer letters, digits or CJK characters than this is a fragment
@@ -41,7 +42,7 @@ _SIGNATURE = re.compile(
 _PURPOSE = re.compile(r"^(?:为了?|根据|按照|依据|经).*(?:如下|通知|通告|公告|方案|安排)$")
 _NOTICE_TYPES = ("提示", "公开信", "倡议书", "告知书", "一封信", "须知", "问答", "指引")  # notice titles
 _COVERING = re.compile(r"现(?:印发|转发)给你们|请(?:认真)?(?:遵照|贯彻)?执行$|请结合实际认真贯彻落实$")
-MAX_HEADING_CHARS = 30  # a heading or lead-in line is at most this long
+MAX_HEADING_CHARS = 30  # a heading or lead-in line is at most this long (statement spans, build time)
 
 
 @lru_cache(maxsize=1)
@@ -117,9 +118,6 @@ def statement_spans(chunk: Chunk) -> list[tuple[int, int]]:
 
 
 _COLON = re.compile(r"[：:]\s*")
-MAX_LIST_ITEM_CHARS = 150  # list items this short are answered together, as one list
-MAX_LIST_CHARS = 500  # and the whole list at most this long
-MAX_LEAD_SENTENCE_CHARS = 20  # a clause-less sentence this short that opens a line is a heading
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -127,13 +125,14 @@ def _line_end(text: str, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
-def list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
+def list_run(text: str, start: int, end: int, settings: Settings | None = None) -> tuple[int, int] | None:
     """The whole short list (1. … 2. … 3. …) the statement at ``start``–``end`` is an item of, as
     one span from its first item to the end of its last; None when it is not in such a list.
 
     An item runs from its marker to the next item's marker (the last one to its line's end), on
-    one line; every item is at most ``MAX_LIST_ITEM_CHARS`` and the list ``MAX_LIST_CHARS`` long, so a
-    list answer (申报方式 1. … 2. … 3. …) is returned whole."""
+    one line; every item is at most ``answer_list_item_chars`` and the list ``answer_list_chars``
+    long (``settings``), so a list answer (申报方式 1. … 2. … 3. …) is returned whole."""
+    cfg = settings or Settings()
     # items open a sentence, or follow the colon of a lead-in (须知如下：（1）…； （2）…)
     starts = [s for s, _ in split_sentences(text)]
     starts += [c.end() for c in _COLON.finditer(text)]
@@ -168,53 +167,63 @@ def list_run(text: str, start: int, end: int) -> tuple[int, int] | None:
         return None  # an item over several lines is a section with its own text, not a list item
     if any(m.family != family for p, m in marks if bounds[0] <= p < last_end):
         return None  # items with lists of their own are sections, not a short list
-    if any(b - a > MAX_LIST_ITEM_CHARS for a, b in pairwise(bounds)):
+    if any(b - a > cfg.answer_list_item_chars for a, b in pairwise(bounds)):
         return None
     run_end = len(text[: bounds[-1]].rstrip())
     first_start = min(start, bounds[0])  # a lead-in sentence that opens the list stays with it
-    if run_end - first_start > MAX_LIST_CHARS or run_end < end:
+    if run_end - first_start > cfg.answer_list_chars or run_end < end:
         return None
     return first_start, run_end
 
 
 _LABEL_LINE = re.compile(r"\s*[\w\u4e00-\u9fff（）() ]{1,8}[：:]\s*\S")  # 联系人：某某 / 电话：…
-MAX_LABEL_LINE_CHARS = 60  # a label line (电话：…) is short
-MAX_PARAGRAPH_CHARS = 300  # an answer quotes the whole paragraph of its statement up to this long
 
 
 def _line_start(text: str, pos: int) -> int:
     return text.rfind("\n", 0, pos) + 1
 
 
-def label_block(text: str, start: int, end: int) -> tuple[int, int] | None:
+def label_block(text: str, start: int, end: int, settings: Settings | None = None) -> tuple[int, int] | None:
     """Consecutive short ``label：value`` lines (联系人 / 电话 / 地址 on three lines) around the
-    statement, as one span; a line broken inside its label (地 / 址：…) stays with its block."""
+    statement, as one span; a line broken inside its label (地 / 址：…) stays with its block.
+    Lines at most ``answer_label_line_chars``, the block at most ``answer_paragraph_chars``."""
+    cfg = settings or Settings()
+    max_line = cfg.answer_label_line_chars
     ls, le = _line_start(text, start), _line_end(text, end)
-    if not _LABEL_LINE.match(text[ls:le]) or le - ls > MAX_LABEL_LINE_CHARS:
+    if not _LABEL_LINE.match(text[ls:le]) or le - ls > max_line:
         return None
     first, last = ls, le
     while first > 0:
         prev = _line_start(text, first - 1)
         line = text[prev : first - 1]
-        if not _LABEL_LINE.match(line) or len(line) > MAX_LABEL_LINE_CHARS:
+        if not _LABEL_LINE.match(line) or len(line) > max_line:
             break
         first = prev
     while last < len(text):
         nxt = _line_end(text, last + 1)
         line = text[last + 1 : nxt]
         short = len(line.strip()) <= 2 and nxt < len(text)  # 地 / 址：… split over two lines
-        if not (short or _LABEL_LINE.match(line)) or len(line) > MAX_LABEL_LINE_CHARS:
+        if not (short or _LABEL_LINE.match(line)) or len(line) > max_line:
             break
         last = nxt
-    if (first, last) == (ls, le) or last - first > MAX_PARAGRAPH_CHARS:
+    if (first, last) == (ls, le) or last - first > cfg.answer_paragraph_chars:
         return None
     return first, len(text[:last].rstrip())
 
 
-def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, int]]) -> tuple[int, int]:
+def paragraph(
+    text: str,
+    start: int,
+    end: int,
+    statements: Sequence[tuple[int, int]],
+    settings: Settings | None = None,
+) -> tuple[int, int]:
     """The statement's paragraph: the whole statements next to it on its line (nothing but spaces
-    between them), with a short heading that opens the line (三、培育高价值专利。) or stands on the line
-    right above (二、强化专利导航), at most ``MAX_PARAGRAPH_CHARS`` long; else the statement."""
+    between them), with a short heading (``answer_heading_chars``) that opens the line
+    (三、培育高价值专利。) or stands on the line right above (二、强化专利导航), at most
+    ``answer_paragraph_chars`` long (``settings``); else the statement."""
+    cfg = settings or Settings()
+    max_chars, max_heading = cfg.answer_paragraph_chars, cfg.answer_heading_chars
     k = next((n for n, (s, _) in enumerate(statements) if s == start), None)
     if k is None:
         return start, end
@@ -224,13 +233,13 @@ def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, i
     while last + 1 < len(statements) and not text[statements[last][1] : statements[last + 1][0]].strip():
         last += 1
     ps, pe = statements[first][0], statements[last][1]
-    if pe - ps > MAX_PARAGRAPH_CHARS:
+    if pe - ps > max_chars:
         ps, pe = statements[first][0], end
-        if pe - ps > MAX_PARAGRAPH_CHARS:
+        if pe - ps > max_chars:
             return start, end
     ls = _line_start(text, ps)
     lead = text[ls:ps].strip()
-    if lead and (len(lead) > MAX_HEADING_CHARS or _UNIT_LABEL.search(lead)):
+    if lead and (len(lead) > max_heading or _UNIT_LABEL.search(lead)):
         return ps, pe
     if lead:  # 三、培育高价值专利。支持企业…: the line's own heading opens the answer (no marker)
         return _strip_marker(text, ls + text[ls:].index(lead[0]), pe), pe
@@ -238,7 +247,7 @@ def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, i
         hs = _line_start(text, ls - 1)
         heading = text[hs : ls - 1].strip()
         marked = match_at(heading, 0) is not None
-        short = len(heading) <= MAX_HEADING_CHARS and pe - hs <= MAX_PARAGRAPH_CHARS
+        short = len(heading) <= max_heading and pe - hs <= max_chars
         # not a unit list, an addressee (各区县知识产权局：) or the document's title (关于…的通知)
         addressee = heading.endswith(("：", ":"))
         plain = not (addressee or _UNIT_LABEL.search(heading) or _DOC_TITLE.match(heading))
@@ -249,17 +258,22 @@ def paragraph(text: str, start: int, end: int, statements: Sequence[tuple[int, i
 
 
 def answer_span(
-    text: str, start: int, end: int, statements: Sequence[tuple[int, int]] = ()
+    text: str,
+    start: int,
+    end: int,
+    statements: Sequence[tuple[int, int]] = (),
+    settings: Settings | None = None,
 ) -> tuple[int, int]:
     """The span an answer item quotes for the statement ``start``–``end`` of ``text`` (one of the
     chunk's ``statements``): the whole list when it is one item of a short list; the whole block of
     short ``label：value`` lines; else its paragraph of whole statements (with its heading); never
-    with a unit list (（责任单位：…）) inside."""
+    with a unit list (（责任单位：…）) inside. Length limits: ``settings`` (the engine's), else the
+    defaults."""
     for whole in (list_run, label_block):
-        span = whole(text, start, end)
+        span = whole(text, start, end, settings)
         if span is not None and not _UNIT_LABEL.search(text[span[0] : span[1]]):
             return span
-    return paragraph(text, start, end, statements)
+    return paragraph(text, start, end, statements, settings)
 
 
 class SentenceStore:
