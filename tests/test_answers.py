@@ -151,7 +151,7 @@ def chat_server():
     _ChatHandler.requests = []
     _ChatHandler.status = 200
     server = HTTPServer(("127.0.0.1", 0), _ChatHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1", _ChatHandler
     server.shutdown()

@@ -116,6 +116,7 @@ def _upserted(report) -> tuple[int, int]:
     return int(parts[2]), int(parts[5])
 
 
+@pytest.mark.slow  # full lane (several builds / a server process)
 def test_incremental_update_and_staleness(tmp_path: Path):
     corpus = _small_corpus(tmp_path)
     target = MilvusTarget(str(tmp_path / "inc.db"), collection="inc")
@@ -183,6 +184,7 @@ def served(seed_index_hash: Path, tmp_path_factory: pytest.TempPathFactory):
         proc.wait(timeout=30)
 
 
+@pytest.mark.slow  # full lane (several builds / a server process)
 def test_search_through_a_milvus_lite_server_process(served: MilvusTarget, hash_engine):
     engine = SearchEngine.open(MilvusBackend.open(served), encoder=HashEncoder(), corpus_dir=CORPUS_DIR)
     q = "知识产权质押融资"
@@ -348,6 +350,7 @@ def test_answers_read_sentence_vectors_stored_in_milvus(seed_index_hash: Path, h
     assert encoder.passages == 0 and engine.sentences.embedded == 0 and engine.sentences.fetched > 0
 
 
+@pytest.mark.slow  # full lane (several builds / a server process)
 def test_sentences_follow_incremental_builds(tmp_path: Path):
     from policy_search.answers.answer import answer
     from policy_search.store.index import build_index
