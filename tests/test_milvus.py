@@ -27,6 +27,7 @@ from policy_search.store.milvus import MilvusBackend, MilvusTarget, expression
 from policy_search.store.milvus_build import build_milvus, export_to_milvus
 
 from .conftest import CORPUS_DIR, REPO
+from .test_index import CountingEncoder as _CountingHash
 
 QUERIES = [json.loads(line)["query"] for line in (REPO / "eval" / "queries.jsonl").open(encoding="utf-8")]
 
@@ -316,18 +317,6 @@ def test_eval_run_takes_the_backend_options(tmp_path: Path):
     )
     assert bad.returncode != 0 and bad.stderr.strip().splitlines()[-1].startswith("error: ")
     assert "Traceback" not in bad.stderr
-
-
-class _CountingHash(HashEncoder):
-    """The hash encoder, counting the passages it embeds (answers on a stored index embed none)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passages = 0
-
-    def encode_passages(self, texts):
-        self.passages += len(texts)
-        return super().encode_passages(texts)
 
 
 ANSWER_QUESTIONS = ["红桥区知识产权质押融资目标是多少", "专利申请量的目标", "知识产权保护工作有哪些措施"]
