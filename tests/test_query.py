@@ -180,3 +180,62 @@ def test_a_parsed_query_is_a_valid_record(hash_engine: SearchEngine):
     parsed = hash_engine.parse("天津 2013年 专利权质押 目标")
     assert isinstance(parsed, ParsedQuery)
     assert hash(parsed) == hash(hash_engine.parse("天津 2013年 专利权质押 目标"))  # cache keys
+
+
+# ------------------------------------------------------------------ plans and document types
+
+
+def test_document_types_and_plans_named_in_a_query_are_recognised():
+    titles = {"jia-2020": "甲省知识产权局2020年工作要点", "yi-2021": "乙市专利促进实施细则"}
+    typed = parse_query("工作要点 专利导航", split, ALIASES, titles=titles)
+    assert typed.doc_types == ("工作要点",) and typed.plans == () and typed.names_anything
+    assert typed.unnamed_terms == ("专利导航",)  # the type is a name, not the topic
+    quoted = parse_query("《乙市专利促进实施细则》 奖励", split, ALIASES, titles=titles)
+    assert quoted.plans == ("yi-2021",)
+    assert quoted.doc_types == ()  # the type inside a named plan's title names that plan only
+    whole = parse_query("甲省知识产权局2020年工作要点 质押融资", split, ALIASES, {"知识产权局"}, titles)
+    assert whole.plans == ("jia-2020",) and whole.units == ()  # 知识产权局 here is the plan's title
+    plain = parse_query("有哪些措施和方案 专利", split, ALIASES, titles=titles)
+    assert plain.doc_types == () and plain.plans == ()  # ordinary question words are not types
+
+
+def test_tasks_of_a_named_plan_or_document_type_on_the_topic_rank_first(tmp_path: Path):
+    from policy_search.encoders import HashEncoder
+    from policy_search.settings import Settings
+    from policy_search.store.index import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    task = "开展知识产权质押融资试点，扩大融资规模。"
+    for name, title in (
+        ("a", "甲省知识产权局2020年工作要点"),
+        ("b", "乙市知识产权局2020年工作要点"),
+        ("c", "丙市知识产权强市建设纲要"),
+    ):
+        body = f"{title}\n一、主要任务\n（一）质押融资。{task}\n（二）人才培养。加强知识产权人才队伍建设。\n"
+        (corpus / f"{name}.txt").write_text(body, encoding="utf-8")
+    build_index(corpus, tmp_path / "index", Settings(encoder="hash"), encoder=HashEncoder())
+    engine = SearchEngine.load(tmp_path / "index", encoder=HashEncoder(), corpus_dir=corpus)
+    hits = engine.search("纲要 质押融资", k=6)
+    assert "纲要" in hits[0].chunk.plan_title and "type:纲要" in hits[0].boosts
+    hits = engine.search("《乙市知识产权局2020年工作要点》 质押融资", k=6)
+    assert hits[0].chunk.plan_title.startswith("乙市") and "质押融资" in hits[0].chunk.text
+    assert any(b.startswith("plan:") for b in hits[0].boosts)
+    # a task of the named plan off the topic never outranks tasks on the topic
+    off = [h.rank for h in hits if "质押融资" not in h.chunk.text]
+    on = [h.rank for h in hits if "质押融资" in h.chunk.text]
+    assert max(on) < min(off)
+
+
+def test_named_plans_and_document_types_become_plan_filters():
+    titles = {
+        "jia-2020": "甲省知识产权局2020年工作要点",
+        "yi-2021": "乙市专利促进实施细则",
+        "bing": "丙市工作要点",
+    }
+    options = ui.FilterOptions(regions=(), levels=(), year_span=None, plans=titles, units=())
+    parsed = parse_query("《乙市专利促进实施细则》 工作要点 奖励", split, ALIASES, titles=titles)
+    names = ui.name_filters(parsed, ui.SearchState(query=parsed.cleaned), options)
+    assert [n.label for n in names] == ["规划：乙市专利促进实施细则", "文件类型：工作要点"]
+    assert names[0].state.doc_ids == ("yi-2021",)
+    assert names[1].state.doc_ids == ("jia-2020", "bing")  # every plan of that type

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..data import DATA_DIR
 from ..ingest.normalize import normalize_char_width, to_simplified
 from ..settings import Settings
 from .glossary import translate_terms
@@ -29,6 +30,35 @@ _NATIONAL_RE = re.compile(
     r"国家知识产权局|国家局|国知局|全国|国家(?!级|知识产权(?:试点|示范|战略|培训)|专利)"
 )
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_QUOTED_RE = re.compile(r"《([^》]{4,100})》")
+
+
+def _read_doc_types() -> tuple[str, ...]:
+    lines = (DATA_DIR / "query_doc_types.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+QUERY_DOC_TYPES = _read_doc_types()  # data/query_doc_types.txt
+
+
+def named_doc_types(query: str, types: Iterable[str] = QUERY_DOC_TYPES) -> tuple[str, ...]:
+    """Document types named in the query (工作要点, 实施细则 …), longest first, none inside another."""
+    found: list[str] = []
+    for word in sorted(types, key=len, reverse=True):
+        if word in query and not any(word in f for f in found):
+            found.append(word)
+    return tuple(found)
+
+
+def named_plans(query: str, titles: Mapping[str, str]) -> tuple[str, ...]:
+    """Plans (doc id → title) the query names: by their whole title, or a 《…》 quote that is
+    the title or part of it (at least four characters)."""
+    quoted = _QUOTED_RE.findall(query)
+    out = []
+    for doc_id, title in titles.items():
+        if title and (title in query or any(q in title for q in quoted)):
+            out.append(doc_id)
+    return tuple(out)
 
 
 def clean_query(query: str | None) -> str:
@@ -86,6 +116,8 @@ class ParsedQuery:
     regions: tuple[tuple[str, str], ...]  # (region of a plan, the name the query used for it)
     years: tuple[int, ...]  # years named, ascending
     units: tuple[str, ...]  # responsible units named, longest first
+    plans: tuple[str, ...]  # doc ids of plans named by title or a 《…》 quote
+    doc_types: tuple[str, ...]  # document types named (工作要点, 实施细则 …; data/query_doc_types.txt)
     topic_terms: tuple[str, ...]  # topic words apart from question words, years and places (answers)
     coverage_terms: tuple[str, ...]  # the words relevance coverage weighs (places count, see names.py)
     unnamed_terms: tuple[str, ...]  # topic words apart from every name; empty: the query is all names
@@ -97,7 +129,7 @@ class ParsedQuery:
 
     @property
     def names_anything(self) -> bool:
-        return bool(self.regions or self.years or self.units)
+        return bool(self.regions or self.years or self.units or self.plans or self.doc_types)
 
     def distinct_regions(self) -> tuple[tuple[str, str], ...]:
         """The recognised regions less those named only through a wider one: 天津 names
@@ -123,6 +155,7 @@ def parse_query(
     tokenize: Any,
     aliases: Mapping[str, Iterable[str]],
     unit_names: Iterable[str] = (),
+    titles: Mapping[str, str] | None = None,
 ) -> ParsedQuery:
     """Parse ``query`` once: ``tokenize`` (text → tokens) is called exactly once, on the
     expanded text; ``aliases`` maps each region of the index to its names."""
@@ -132,11 +165,16 @@ def parse_query(
     expanded = f"{cleaned} {' '.join(expansions)}" if expansions else cleaned
     tokens = tuple(tokenize(expanded)) if expanded else ()
     regions = named_regions(expanded, aliases)
-    units = named_units(expanded, unit_names)
+    plans = named_plans(expanded, titles or {})
+    rest = expanded  # a named plan's title names that plan, not units or document types
+    for doc_id in plans:
+        rest = rest.replace((titles or {})[doc_id], " ")
+    units = named_units(rest, unit_names)
+    types = named_doc_types(rest)
     # English words expanded to glossary terms: the Chinese ones count as the topic
     chinese = [t for t in tokens if not t.isascii()] or list(tokens) if expansions else list(tokens)
     places = {a for r in regions for a in aliases.get(r, ())} | set(regions.values())
-    named = places | set(units)
+    named = places | set(units) | set(types) | {(titles or {})[d] for d in plans}
     if NATIONAL in regions:  # a question on the national plan calls it 国家 or 国家局
         places |= {"国家", "国家局", NATIONAL}
     topic = topic_terms(tokens, places)
@@ -151,6 +189,8 @@ def parse_query(
         regions=tuple(regions.items()),
         years=tuple(sorted(mentioned_years(expanded))),
         units=units,
+        plans=plans,
+        doc_types=types,
         topic_terms=tuple(topic),
         coverage_terms=tuple(topic_terms(chinese) or dict.fromkeys(chinese)),
         unnamed_terms=tuple(topic_terms(chinese, named)),

@@ -139,6 +139,7 @@ class SearchEngine:
     _sentences: SentenceStore | None = field(default=None, repr=False)
     _last_query: tuple[str, np.ndarray] | None = field(default=None, repr=False)
     _unit_names: set[str] = field(default_factory=set, repr=False)  # how a question names units
+    _titles: dict[str, str] = field(default_factory=dict, repr=False)  # doc id → plan title (named plans)
 
     @classmethod
     def load(
@@ -191,6 +192,8 @@ class SearchEngine:
         units = set(chunk_units(chunks))
         self._unit_names = unit_names(units, lambda n: self.terms.df.get(n, 0) > 0.1 * self.terms.n_docs)
         self._texts = CoverageTexts(chunks, self._aliases)
+        documents = self.backend.info.manifest.get("documents") or []
+        self._titles = {d["doc_id"]: d.get("title", "") for d in documents if d.get("doc_id")}
 
     @property
     def sentences(self) -> SentenceStore:
@@ -254,7 +257,7 @@ class SearchEngine:
         """The query as every stage reads it (``parse.py``), tokenised once; a record passes through."""
         if isinstance(query, ParsedQuery):
             return query
-        return parse_query(query, self.tokenizer.tokenize, self._aliases, self._unit_names)
+        return parse_query(query, self.tokenizer.tokenize, self._aliases, self._unit_names, self._titles)
 
     # -------------------------------------------------------------- search
 

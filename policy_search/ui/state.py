@@ -311,9 +311,9 @@ def filter_effects(
 
 @dataclass(frozen=True)
 class NameFilter:
-    """A name recognised in the query (a region, a year, a responsible unit) as a filter."""
+    """A name recognised in the query (region, year, unit, plan, document type) as a filter."""
 
-    kind: str  # key of FILTER_LABELS: "regions", "years" or "unit"
+    kind: str  # key of FILTER_LABELS: "regions", "years", "unit" or "doc_ids"
     name: str  # as the query wrote it
     label: str  # what the button says
     state: SearchState  # the search with this filter set
@@ -340,6 +340,11 @@ def name_filters(parsed: ParsedQuery, state: SearchState, options: FilterOptions
     for unit in parsed.units:
         stem = unit[:-2] if unit.endswith("部门") else unit  # 财政部门 → units containing 财政
         add("unit", unit, f"责任单位：{unit}", unit=stem)
+    for doc_id in (d for d in parsed.plans if d in options.plans):
+        add("doc_ids", doc_id, f"规划：{options.plans[doc_id]}", doc_ids=(doc_id,))
+    for kind in parsed.doc_types:  # a document type: the plans of that type
+        if ids := tuple(d for d, title in options.plans.items() if kind in title):
+            add("doc_ids", kind, f"文件类型：{kind}", doc_ids=ids)
     return out
 
 
