@@ -10,6 +10,7 @@ units and targets) → ``encoders`` → ``store`` (the saved index) → ``search
     build_index("corpus", "index")
     engine = SearchEngine.load("index")
     hits = engine.search("知识产权质押融资目标", k=5, filters=Filters(regions=("山东",)))
+    parsed = engine.parse("山东 专利导航")  # one record: tokens, names; search/answer accept it
     result = answer(engine, "山东要设立什么样的质押融资风险资金")
 """
 
@@ -25,6 +26,7 @@ from .ingest.loaders import LoadError
 from .ingest.metadata import CatalogError
 from .ingest.version import ingest_version
 from .records import Chunk, Document, Removed, Skipped, Target
+from .search.parse import ParsedQuery
 from .search.retrieval import Filters, Hit, SearchEngine
 from .settings import Settings
 from .store.index import BuildLocked, BuildReport, EmptyCorpus, IndexNotReady, build_index, open_index
@@ -47,6 +49,7 @@ __all__ = [
     "Hit",
     "IndexNotReady",
     "LoadError",
+    "ParsedQuery",
     "Removed",
     "SearchEngine",
     "Settings",
