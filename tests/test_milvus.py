@@ -322,6 +322,7 @@ def test_eval_run_takes_the_backend_options(tmp_path: Path):
 ANSWER_QUESTIONS = ["红桥区知识产权质押融资目标是多少", "专利申请量的目标", "知识产权保护工作有哪些措施"]
 
 
+@pytest.mark.slow  # full lane (a Milvus build with answer sentences)
 def test_answers_read_sentence_vectors_stored_in_milvus(seed_index_hash: Path, hash_engine, tmp_path: Path):
     from policy_search.answers.answer import answer
     from policy_search.store.milvus_sentences import MilvusSentences
