@@ -80,21 +80,13 @@ with st.container(horizontal=True, vertical_alignment="center", gap="small", key
     st.markdown(
         f"**{ui.markdown_escape(state.indicator, 60)}** · {plans} 份规划 · {len(rows)} 项", width="stretch"
     )
-    # the buttons stay together: the group moves below the heading when the row is too narrow
-    with st.container(horizontal=True, width="content", gap="small", key="atlas_downloads"):
-        for label, data, name, mime, dl_key in (
+    shared.download_row(
+        "policy-search-targets",
+        "atlas_downloads",
+        [
             ("下载 CSV", atlas_view.rows_csv(rows), "csv", "text/csv", "atlas_csv"),
             ("下载 Excel", atlas_view.rows_xlsx(rows), "xlsx", ui.XLSX_MIME, "atlas_xlsx"),
-        ):
-            st.download_button(
-                label,
-                data,
-                file_name=f"policy-search-targets.{name}",
-                mime=mime,
-                key=dl_key,
-                on_click="ignore",
-                icon=":material/download:",
-                width="content",
-            )
+        ],
+    )
 st.altair_chart(atlas_view.chart(rows), width="stretch", key="atlas_chart")
 st.html(atlas_view.table_html(rows))

@@ -235,23 +235,15 @@ with st.container(horizontal=True, vertical_alignment="center", gap="small", key
     else:
         heading = f"**找到 {len(hits)} 条结果** · {mode_label}检索"
     st.markdown(heading, width="stretch")
-    # the buttons stay together: the group moves below the heading when the row is too narrow
-    with st.container(horizontal=True, width="content", gap="small", key="downloads"):
-        for label, data, name, mime, dl_key in (
+    shared.download_row(
+        "policy-search-results",
+        "downloads",
+        [
             ("下载 CSV", ui.results_csv(hits, parsed), "csv", "text/csv", "dl_csv"),
             ("下载 Excel", ui.results_xlsx(hits, parsed), "xlsx", ui.XLSX_MIME, "dl_xlsx"),
             ("下载 JSON", ui.results_json(hits, state, parsed=parsed), "json", "application/json", "dl_json"),
-        ):
-            st.download_button(
-                label,
-                data,
-                file_name=f"policy-search-results.{name}",
-                mime=mime,
-                key=dl_key,
-                on_click="ignore",
-                icon=":material/download:",
-                width="content",
-            )
+        ],
+    )
 
 if ui.nothing_relevant(hits):
     st.warning(f"{ui.NOTHING_RELEVANT}：语料中没有与这个检索明显相关的条目，下面是最接近的弱相关结果。")

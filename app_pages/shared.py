@@ -290,3 +290,20 @@ def corpus_documents(corpus: str, signature: str) -> list[dict]:
         return [{k: v for k, v in d.to_dict().items() if k != "removed"} for d in docs]
     except Exception:  # a broken corpus folder is reported by the build; the page still shows the index
         return []
+
+
+def download_row(stem: str, key: str, files: list[tuple[str, bytes, str, str, str]]) -> None:
+    """Download buttons (label, data, extension, MIME, widget key) kept together: the group
+    moves below the heading beside it when the row is too narrow. Files are ``{stem}.{ext}``."""
+    with st.container(horizontal=True, width="content", gap="small", key=key):
+        for label, data, ext, mime, dl_key in files:
+            st.download_button(
+                label,
+                data,
+                file_name=f"{stem}.{ext}",
+                mime=mime,
+                key=dl_key,
+                on_click="ignore",
+                icon=":material/download:",
+                width="content",
+            )

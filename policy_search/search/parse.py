@@ -165,16 +165,17 @@ def parse_query(
     expanded = f"{cleaned} {' '.join(expansions)}" if expansions else cleaned
     tokens = tuple(tokenize(expanded)) if expanded else ()
     regions = named_regions(expanded, aliases)
-    plans = named_plans(expanded, titles or {})
+    titles = titles or {}
+    plans = named_plans(expanded, titles)
     rest = expanded  # a named plan's title names that plan, not units or document types
     for doc_id in plans:
-        rest = rest.replace((titles or {})[doc_id], " ")
+        rest = rest.replace(titles[doc_id], " ")
     units = named_units(rest, unit_names)
     types = named_doc_types(rest)
     # English words expanded to glossary terms: the Chinese ones count as the topic
     chinese = [t for t in tokens if not t.isascii()] or list(tokens) if expansions else list(tokens)
     places = {a for r in regions for a in aliases.get(r, ())} | set(regions.values())
-    named = places | set(units) | set(types) | {(titles or {})[d] for d in plans}
+    named = places | set(units) | set(types) | {titles[d] for d in plans}
     if NATIONAL in regions:  # a question on the national plan calls it 国家 or 国家局
         places |= {"国家", "国家局", NATIONAL}
     topic = topic_terms(tokens, places)
